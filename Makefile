@@ -1,0 +1,69 @@
+# berth: the two set-up commands of the README (`make demo`, `make test`) and their parts.
+# Every target installs what it needs first (Debian 12, as root), so a fresh machine works.
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= $(shell nproc)
+RUNTIME    := $(BUILD)/tools/berth-runtime/berth-runtime
+TESTBIN    := $(BUILD)/tests/testbin/berth-testbin
+
+# Debian packages: build, test and benchmark tools.
+PACKAGES := build-essential cmake ninja-build pkg-config git \
+  libseccomp-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev \
+  libgtest-dev libgmock-dev googletest \
+  bats jq perl procps iproute2 util-linux busybox-static runc docker.io hyperfine
+
+.PHONY: all deps build demo test test-unit test-system test-compat test-asan bench format clean
+
+all: build
+
+deps:
+	@missing=""; for p in $(PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+$(BUILD)/build.ninja:
+	cmake -G Ninja -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+build: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD) -j$(JOBS)
+
+# Until berthd exists, the demo is the runtime on its own: a busybox bundle run to exit.
+demo: build
+	@dir=$$(mktemp -d /tmp/berth-demo.XXXXXX); \
+	trap 'rm -rf "$$dir"' EXIT; \
+	BERTH_RUNTIME=$(RUNTIME) BERTH_TESTBIN=$(TESTBIN) tests/lib/mkbundle.sh $$dir/bundle \
+	  sh -c 'echo "hello from berth: $$(hostname), pid $$$$, $$(uname -sr)"; ls /'; \
+	cd $$dir/bundle && $(CURDIR)/$(RUNTIME) --root $$dir/state run berth-demo-$$$$
+
+test: build
+	@$(MAKE) --no-print-directory test-unit test-system test-compat
+
+test-unit:
+	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)
+
+test-system:
+	BERTH_RUNTIME=$(CURDIR)/$(RUNTIME) BERTH_TESTBIN=$(CURDIR)/$(TESTBIN) bats tests/system
+
+test-compat:
+	BERTH_RUNTIME=$(CURDIR)/$(RUNTIME) bats tests/compat
+
+test-asan: deps
+	cmake -G Ninja -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DBERTH_SANITIZE=ON
+	ninja -C $(ASAN_BUILD) -j$(JOBS)
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -j$(JOBS)
+
+bench: build
+	BERTH_RUNTIME=$(CURDIR)/$(RUNTIME) BERTH_TESTBIN=$(CURDIR)/$(TESTBIN) bench/runtime.sh
+
+format:
+	find src tools tests -name '*.cpp' -o -name '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,17 @@
+#include "base/json.h"
+
+namespace berth {
+
+Result<Json> parseJson(std::string_view text, std::string_view what) {
+  try {
+    return Json::parse(text.begin(), text.end());
+  } catch (const Json::parse_error& e) {
+    return Error::invalid("parse {}: {}", what, e.what());
+  }
+}
+
+std::string dumpJson(const Json& j, int indent) {
+  return j.dump(indent, ' ', false, Json::error_handler_t::replace);
+}
+
+}  // namespace berth

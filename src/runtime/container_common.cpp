@@ -1,0 +1,107 @@
+#include <signal.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include "runtime/container_internal.h"
+#include "runtime/hooks.h"
+#include "sys/syscalls.h"
+
+namespace berth::runtime {
+namespace detail {
+
+std::unique_ptr<cgroups::Manager> cgroupFor(const ContainerState& s) {
+  auto layout = cgroups::detectLayout();
+  if (!layout || s.cgroupPath.empty()) return nullptr;
+  return cgroups::makeManager(std::move(*layout), s.cgroupPath);
+}
+
+Result<Loaded> loadContainer(const Globals& g, const std::string& id) {
+  StateStore store(g.root);
+  Loaded c;
+  c.lock = TRY(store.lock(id));
+  c.state = TRY(store.load(id));
+  c.cgroup = cgroupFor(c.state);
+  bool frozen = false;
+  if (c.cgroup) {
+    auto f = c.cgroup->frozen();
+    frozen = f && *f;
+  }
+  c.status = store.status(c.state, frozen);
+  return c;
+}
+
+bool waitGone(pid_t pid, uint64_t startTime, int timeoutMs) {
+  for (int waited = 0;; waited += 1) {
+    auto st = sys::processStartTime(pid);
+    if (!st || *st != startTime) return true;
+    if (waited >= timeoutMs) return false;
+    struct timespec ts {0, 1000000};
+    ::nanosleep(&ts, nullptr);
+  }
+}
+
+Status destroy(const Globals& g, Loaded& c) {
+  StateStore store(g.root);
+  Status primary;
+  if (c.cgroup) {
+    // Stray processes (daemons the init left behind) die with the container.
+    if (auto p = c.cgroup->pids(); p && !p->empty()) {
+      (void)c.cgroup->thaw();
+      for (pid_t pid : *p) ::kill(pid, SIGKILL);
+    }
+    if (auto st = c.cgroup->destroy(); !st) primary = std::move(st).error().context("remove cgroup");
+  }
+  std::string state = dumpJson(ociState(c.state, ContainerStatus::Stopped));
+  if (auto st = runHooks(c.state.spec.hooks.poststop, state, "poststop"); !st) {
+    // The spec wants a warning, not a failed delete.
+    spdlog::warn("{}", st.error().what());
+  }
+  if (auto st = store.remove(c.state.id); !st) {
+    if (primary) return st;
+    primary.error().addCleanupError(st.error());
+  }
+  return primary;
+}
+
+}  // namespace detail
+
+Result<int> parseSignal(const std::string& s) {
+  if (s.empty()) return Error::invalid("empty signal");
+  if (std::isdigit(static_cast<unsigned char>(s[0]))) {
+    int v = 0;
+    for (char ch : s) {
+      if (!std::isdigit(static_cast<unsigned char>(ch))) return Error::invalid("invalid signal {:?}", s);
+      v = v * 10 + (ch - '0');
+      if (v > 64) return Error::invalid("invalid signal {:?}", s);
+    }
+    if (v < 1) return Error::invalid("invalid signal {:?}", s);
+    return v;
+  }
+  std::string name = s;
+  for (auto& ch : name) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  if (name.rfind("SIG", 0) == 0) name = name.substr(3);
+  static const std::pair<const char*, int> kSignals[] = {
+      {"HUP", SIGHUP},   {"INT", SIGINT},       {"QUIT", SIGQUIT},   {"ILL", SIGILL},
+      {"TRAP", SIGTRAP}, {"ABRT", SIGABRT},     {"IOT", SIGIOT},     {"BUS", SIGBUS},
+      {"FPE", SIGFPE},   {"KILL", SIGKILL},     {"USR1", SIGUSR1},   {"SEGV", SIGSEGV},
+      {"USR2", SIGUSR2}, {"PIPE", SIGPIPE},     {"ALRM", SIGALRM},   {"TERM", SIGTERM},
+      {"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD}, {"CONT", SIGCONT},   {"STOP", SIGSTOP},
+      {"TSTP", SIGTSTP}, {"TTIN", SIGTTIN},     {"TTOU", SIGTTOU},   {"URG", SIGURG},
+      {"XCPU", SIGXCPU}, {"XFSZ", SIGXFSZ},     {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF},
+      {"WINCH", SIGWINCH}, {"IO", SIGIO},       {"POLL", SIGPOLL},   {"PWR", SIGPWR},
+      {"SYS", SIGSYS}};
+  for (const auto& [n, v] : kSignals) {
+    if (name == n) return v;
+  }
+  if (name.rfind("RTMIN", 0) == 0 || name.rfind("RTMAX", 0) == 0) {
+    int base = name[2] == 'M' && name[3] == 'I' ? SIGRTMIN : SIGRTMAX;
+    if (name.size() == 5) return base;
+    auto off = std::atoi(name.c_str() + 5);
+    return base + off;
+  }
+  return Error::invalid("unknown signal {:?}", s);
+}
+
+}  // namespace berth::runtime

@@ -1,0 +1,112 @@
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "base/file.h"
+#include "runtime/container.h"
+#include "runtime/container_internal.h"
+#include "runtime/process/foreground.h"
+#include "runtime/process/launch.h"
+#include "sys/syscalls.h"
+
+namespace berth::runtime {
+namespace {
+
+int cloneFlagFor(oci::NamespaceType t) {
+  switch (t) {
+    case oci::NamespaceType::Pid: return CLONE_NEWPID;
+    case oci::NamespaceType::Network: return CLONE_NEWNET;
+    case oci::NamespaceType::Mount: return CLONE_NEWNS;
+    case oci::NamespaceType::Ipc: return CLONE_NEWIPC;
+    case oci::NamespaceType::Uts: return CLONE_NEWUTS;
+    case oci::NamespaceType::User: return CLONE_NEWUSER;
+    case oci::NamespaceType::Cgroup: return CLONE_NEWCGROUP;
+    case oci::NamespaceType::Time: return CLONE_NEWTIME;
+  }
+  return 0;
+}
+
+Result<UniqueFd> connectConsole(const std::string& path) {
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof addr.sun_path) return Error::invalid("console socket path {:?} is too long", path);
+  std::memcpy(addr.sun_path, path.data(), path.size());
+  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!fd) return Error::sys(errno, "socket");
+  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    return Error::sys(errno, "connect console socket {}", path);
+  }
+  return fd;
+}
+
+struct MaskGuard {
+  sigset_t old;
+  explicit MaskGuard(const sigset_t& block) { ::sigprocmask(SIG_BLOCK, &block, &old); }
+  ~MaskGuard() { ::sigprocmask(SIG_SETMASK, &old, nullptr); }
+};
+
+}  // namespace
+
+Result<int> exec(const Globals& g, const ExecOptions& o) {
+  auto ctx = [&] { return fmt::format("exec in container {}", o.id); };
+  auto c = TRY_CTX(detail::loadContainer(g, o.id), "{}", ctx());
+  if (c.status != ContainerStatus::Running && c.status != ContainerStatus::Created) {
+    return Error(ErrorKind::FailedPrecondition,
+                 fmt::format("{}: cannot exec in a {} container", ctx(), statusName(c.status)));
+  }
+  TRY_CTX(oci::validateProcess(o.process), "{}: invalid process", ctx());
+  InitPlan plan;
+  plan.setupRootfs = false;
+  plan.preserveFds = o.preserveFds;
+  if (c.state.spec.linux) {
+    for (const auto& ns : c.state.spec.linux->namespaces) {
+      std::string path = fmt::format("/proc/{}/ns/{}", c.state.pid, oci::namespaceProcName(ns.type));
+      int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) return Error::sys(errno, "open {}", path).context(ctx());
+      plan.joinNamespaces.emplace_back(cloneFlagFor(ns.type), fd);
+    }
+  }
+  std::stable_partition(plan.joinNamespaces.begin(), plan.joinNamespaces.end(),
+                        [](const auto& p) { return p.first != CLONE_NEWUSER; });
+  plan.process = TRY_CTX(buildProcessPlan(o.process, c.state.spec, c.state.rootfs), "{}", ctx());
+  UniqueFd console, consoleRecv;
+  if (!o.consoleSocket.empty()) {
+    console = TRY_CTX(connectConsole(o.consoleSocket), "{}", ctx());
+  } else if (o.process.terminal) {
+    if (o.detach) return Error::invalid("{}: cannot allocate a pseudo-TTY when detached without --console-socket", ctx());
+    int sv[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) return Error::sys(errno, "socketpair");
+    consoleRecv.reset(sv[0]);
+    console.reset(sv[1]);
+  }
+  plan.consoleSocket = console.get();
+  sigset_t fwd = forwardedSignals();
+  std::optional<MaskGuard> mask;
+  if (!o.detach) mask.emplace(fwd);
+  auto cgroup = std::move(c.cgroup);
+  c.lock.reset();
+  auto launched = TRY_CTX(launch(plan, cgroup.get(), {}, {}), "{}", ctx());
+  console.reset();
+  if (auto st = waitExec(launched.sync.get()); !st) {
+    ::waitpid(launched.pid, nullptr, 0);
+    return std::move(st).error().context(ctx());
+  }
+  if (!o.pidFile.empty()) {
+    TRY_CTX(writeFileAtomic(o.pidFile, std::to_string(launched.pid), 0644, Durability::Volatile), "{}: write pid file", ctx());
+  }
+  if (o.detach) return 0;
+  UniqueFd master;
+  if (consoleRecv) {
+    auto m = sys::recvFd(consoleRecv.get());
+    if (m) master = std::move(*m);
+  }
+  return superviseForeground(launched.pid, master.get(), fwd);
+}
+
+}  // namespace berth::runtime

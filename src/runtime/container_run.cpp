@@ -1,0 +1,74 @@
+#include <signal.h>
+#include <sys/wait.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include "runtime/container.h"
+#include "runtime/container_internal.h"
+#include "runtime/create_internal.h"
+#include "runtime/hooks.h"
+#include "runtime/process/foreground.h"
+#include "sys/syscalls.h"
+
+namespace berth::runtime {
+namespace {
+
+// Restores the caller's signal mask when the foreground run is over.
+struct MaskGuard {
+  sigset_t old;
+  explicit MaskGuard(const sigset_t& block) { ::sigprocmask(SIG_BLOCK, &block, &old); }
+  ~MaskGuard() { ::sigprocmask(SIG_SETMASK, &old, nullptr); }
+};
+
+Status deleteAfterRun(const Globals& g, const std::string& id) {
+  auto c = TRY(detail::loadContainer(g, id));
+  return detail::destroy(g, c);
+}
+
+}  // namespace
+
+Result<int> run(const Globals& g, const CreateOptions& o, bool detach) {
+  auto ctx = [&] { return fmt::format("run container {}", o.id); };
+  auto p = TRY_CTX(prepareCreate(g, o, false), "{}", ctx());
+  bool terminal = p.spec.process->terminal;
+  UniqueFd consoleRecv;
+  if (terminal && o.consoleSocket.empty()) {
+    if (detach) return Error::invalid("{}: cannot allocate a pseudo-TTY when detached without --console-socket", ctx());
+    int sv[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) return Error::sys(errno, "socketpair");
+    consoleRecv.reset(sv[0]);
+    p.console.reset(sv[1]);
+    p.plan.consoleSocket = sv[1];
+  }
+  sigset_t fwd = forwardedSignals();
+  std::optional<MaskGuard> mask;
+  if (!detach) mask.emplace(fwd);
+  TRY_CTX(launchPrepared(g, o, p, false), "{}", ctx());
+  p.console.reset();
+  p.lock.reset();  // others may now state/kill/exec this container
+  if (auto st = waitExec(p.launched.sync.get()); !st) {
+    ::kill(p.launched.pid, SIGKILL);
+    ::waitpid(p.launched.pid, nullptr, 0);
+    auto e = std::move(st).error().context(ctx());
+    if (auto d = deleteAfterRun(g, o.id); !d) e.addCleanupError(d.error());
+    return e;
+  }
+  p.launched.sync.reset();
+  std::string state = dumpJson(ociState(p.state, ContainerStatus::Running));
+  if (auto st = runHooks(p.spec.hooks.poststart, state, "poststart"); !st) {
+    spdlog::warn("{}", st.error().what());
+  }
+  if (detach) return 0;
+  UniqueFd master;
+  if (consoleRecv) {
+    auto m = sys::recvFd(consoleRecv.get());
+    if (m) master = std::move(*m);
+  }
+  int code = superviseForeground(p.launched.pid, master.get(), fwd);
+  if (auto st = deleteAfterRun(g, o.id); !st) spdlog::warn("{}: {}", ctx(), st.error().what());
+  return code;
+}
+
+}  // namespace berth::runtime

@@ -1,0 +1,299 @@
+#include "runtime/process/child.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+
+#include "runtime/sync.h"
+#include "sys/syscalls.h"
+
+namespace berth::runtime::child {
+
+void fail(int syncFd, int err, const char* fmt, ...) {
+  SyncMsg m{};
+  m.type = SyncType::Failed;
+  m.err = err;
+  va_list ap;
+  va_start(ap, fmt);
+  std::vsnprintf(m.text, sizeof m.text, fmt, ap);
+  va_end(ap);
+  if (syncFd < 0 || ::send(syncFd, &m, sizeof m, MSG_NOSIGNAL) < 0) {
+    // Nobody is listening any more (the container was already started): stderr is all we have.
+    if (err) {
+      ::dprintf(2, "berth-runtime: %s: %s\n", m.text, std::strerror(err));
+    } else {
+      ::dprintf(2, "berth-runtime: %s\n", m.text);
+    }
+  }
+  ::_exit(err == ENOENT ? 127 : err == EACCES ? 126 : 1);
+}
+
+void sendMsg(int syncFd, SyncType type, int32_t value) {
+  SyncMsg m{};
+  m.type = type;
+  m.value = value;
+  ::send(syncFd, &m, sizeof m, MSG_NOSIGNAL);
+}
+
+bool recvMsg(int syncFd, SyncType expect) {
+  SyncMsg m{};
+  ssize_t n;
+  do {
+    n = ::recv(syncFd, &m, sizeof m, 0);
+  } while (n < 0 && errno == EINTR);
+  return n == sizeof m && m.type == expect;
+}
+
+namespace {
+
+const char* nsName(int type) {
+  switch (type) {
+    case CLONE_NEWPID: return "pid";
+    case CLONE_NEWNET: return "net";
+    case CLONE_NEWNS: return "mnt";
+    case CLONE_NEWIPC: return "ipc";
+    case CLONE_NEWUTS: return "uts";
+    case CLONE_NEWUSER: return "user";
+    case CLONE_NEWCGROUP: return "cgroup";
+    case CLONE_NEWTIME: return "time";
+  }
+  return "?";
+}
+
+// Looks args[0] up in PATH the way execvp does, inside the container's root.
+bool resolveExecutable(const ProcessPlan& p, char* out, size_t outLen) {
+  const char* name = p.args[0].c_str();
+  if (std::strchr(name, '/')) {
+    std::snprintf(out, outLen, "%s", name);
+    return ::access(out, F_OK) == 0;
+  }
+  const char* path = p.pathEnv.c_str();
+  while (*path) {
+    const char* end = std::strchr(path, ':');
+    size_t len = end ? static_cast<size_t>(end - path) : std::strlen(path);
+    if (len == 0) {
+      std::snprintf(out, outLen, "./%s", name);
+    } else {
+      std::snprintf(out, outLen, "%.*s/%s", static_cast<int>(len), path, name);
+    }
+    struct stat st {};
+    if (::stat(out, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111)) return true;
+    if (!end) break;
+    path = end + 1;
+  }
+  return false;
+}
+
+void runHooks(const std::vector<HookCmd>& hooks, const InitPlan& plan, const char* phase) {
+  for (size_t i = 0; i < hooks.size(); ++i) {
+    const HookCmd& h = hooks[i];
+    int in[2];
+    if (::pipe2(in, O_CLOEXEC) != 0) fail(plan.syncFd, errno, "%s hook: pipe", phase);
+    pid_t pid = ::fork();
+    if (pid < 0) fail(plan.syncFd, errno, "%s hook: fork", phase);
+    if (pid == 0) {
+      ::dup2(in[0], 0);
+      if (h.timeout > 0) ::alarm(static_cast<unsigned>(h.timeout));
+      ::execve(h.path.c_str(), const_cast<char* const*>(h.argv.data()),
+               const_cast<char* const*>(h.envp.data()));
+      ::_exit(127);
+    }
+    ::close(in[0]);
+    size_t off = 0;
+    while (off < plan.stateLen) {
+      ssize_t n = ::write(in[1], plan.stateBuf.data() + off, plan.stateLen - off);
+      if (n <= 0) break;  // the hook need not read its stdin
+      off += static_cast<size_t>(n);
+    }
+    ::close(in[1]);
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+      fail(plan.syncFd, 0, "%s hook #%zu %s failed: %s %d", phase, i, h.path.c_str(),
+           WIFEXITED(status) ? "exit status" : "signal",
+           WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+    }
+  }
+}
+
+// Creates the pty, makes it the controlling terminal and stdio, and hands the master to
+// whoever listens on the console socket, as runc does.
+void setupConsole(const InitPlan& plan) {
+  const ProcessPlan& p = plan.process;
+  int master = ::open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (master < 0) fail(plan.syncFd, errno, "open /dev/ptmx");
+  int unlock = 0;
+  if (::ioctl(master, TIOCSPTLCK, &unlock) < 0) fail(plan.syncFd, errno, "unlockpt");
+  int slave = ::ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
+  if (slave < 0) fail(plan.syncFd, errno, "open pty peer");
+  if (p.rows || p.cols) {
+    struct winsize ws {};
+    ws.ws_row = p.rows;
+    ws.ws_col = p.cols;
+    ::ioctl(slave, TIOCSWINSZ, &ws);
+  }
+  ::fchown(slave, p.uid, static_cast<gid_t>(-1));
+  if (::setsid() < 0) fail(plan.syncFd, errno, "setsid");
+  if (::ioctl(slave, TIOCSCTTY, 0) < 0) fail(plan.syncFd, errno, "ioctl TIOCSCTTY");
+  for (int fd = 0; fd < 3; ++fd) {
+    if (::dup2(slave, fd) < 0) fail(plan.syncFd, errno, "dup2 pty to %d", fd);
+  }
+  if (slave > 2) ::close(slave);
+  if (plan.consoleSocket >= 0) {
+    static const char kName[] = "/dev/ptmx";
+    int r = sys::sendFd(plan.consoleSocket, master, kName, sizeof kName - 1);
+    if (r < 0) fail(plan.syncFd, -r, "send pty master to the console socket");
+    ::close(plan.consoleSocket);
+  }
+  ::close(master);
+}
+
+[[noreturn]] void finalizeAndExec(InitPlan& plan) {
+  ProcessPlan& p = plan.process;
+  int sync = plan.syncFd;
+  char exe[4096];
+  // runc reports a missing executable at create time, and docker maps the message to exit 127.
+  if (!resolveExecutable(p, exe, sizeof exe)) {
+    fail(sync, 0, "exec: \"%s\": executable file not found in $PATH", p.args[0].c_str());
+  }
+  if (plan.seccompListenerSocket >= 0) {
+    if (!recvMsg(sync, SyncType::SeccompFd)) fail(sync, ECANCELED, "wait for seccomp state");
+    ssize_t n = ::recv(sync, plan.seccompStateBuf.data(), plan.seccompStateBuf.size(), 0);
+    plan.seccompStateLen = n > 0 ? static_cast<size_t>(n) : 0;
+  }
+  for (const auto& rl : p.rlimits) {
+    if (::setrlimit(static_cast<__rlimit_resource>(rl.resource), &rl.value) != 0) {
+      fail(sync, errno, "setrlimit %d", rl.resource);
+    }
+  }
+  sendMsg(sync, SyncType::Ready, 0);
+  if (plan.stateDirFd >= 0) {
+    // Blocks until `start` opens the fifo for reading.
+    int fifo = ::openat(plan.stateDirFd, "exec.fifo", O_WRONLY | O_CLOEXEC);
+    if (fifo < 0) fail(-1, errno, "open exec fifo");
+    if (::write(fifo, "0", 1) != 1) fail(-1, errno, "write exec fifo");
+    ::close(fifo);
+    ::close(plan.stateDirFd);
+    if (!plan.startContainerHooks.empty()) runHooks(plan.startContainerHooks, plan, "startContainer");
+    sync = -1;  // nobody reads the socket after start: errors go to stderr
+  }
+  if (p.noNewPrivileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+    fail(sync, errno, "prctl PR_SET_NO_NEW_PRIVS");
+  }
+  // Without no_new_privs the filter needs CAP_SYS_ADMIN, so it goes in while we still have it.
+  bool seccompLate = p.noNewPrivileges;
+  auto installSeccomp = [&] {
+    int r = seccomp::install(p.seccomp);
+    if (r < 0) fail(sync, -r, "seccomp: load filter");
+    if (p.seccomp.notify && plan.seccompListenerSocket >= 0) {
+      int r2 = sys::sendFd(plan.seccompListenerSocket, r, plan.seccompStateBuf.data(),
+                           plan.seccompStateLen);
+      if (r2 < 0) fail(sync, -r2, "seccomp: send listener fd to %s", "linux.seccomp.listenerPath");
+      ::close(r);
+      ::close(plan.seccompListenerSocket);
+    }
+  };
+  if (p.hasSeccomp && !seccompLate) installSeccomp();
+  if (p.hasCaps) {
+    if (int r = sys::dropBounding(p.capBounding); r < 0) fail(sync, -r, "drop bounding capabilities");
+    if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) fail(sync, errno, "prctl PR_SET_KEEPCAPS");
+  }
+  if (p.setGroups && ::setgroups(p.groups.size(), p.groups.data()) != 0) {
+    fail(sync, errno, "setgroups");
+  }
+  if (::setresgid(p.gid, p.gid, p.gid) != 0) fail(sync, errno, "setgid %u", p.gid);
+  if (::setresuid(p.uid, p.uid, p.uid) != 0) fail(sync, errno, "setuid %u", p.uid);
+  if (p.hasCaps) {
+    ::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+    sys::CapSets sets{p.capEffective, p.capPermitted, p.capInheritable};
+    if (int r = sys::capsetRaw(sets); r < 0) fail(sync, -r, "capset");
+    if (int r = sys::setAmbient(p.capAmbient); r < 0) fail(sync, -r, "set ambient capabilities");
+  }
+  if (p.umask >= 0) ::umask(static_cast<mode_t>(p.umask));
+  if (::chdir(p.cwd.c_str()) != 0) fail(sync, errno, "chdir %s", p.cwd.c_str());
+  if (p.hasSeccomp && seccompLate) installSeccomp();
+  sys::cloexecFrom(3 + static_cast<unsigned>(plan.preserveFds));
+  ::execve(exe, p.argv.data(), p.envp.data());
+  fail(sync, errno, "exec %s", exe);
+}
+
+[[noreturn]] void stage2(InitPlan& plan) {
+  int sync = plan.syncFd;
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+  if (plan.setupRootfs) {
+    char err[400];
+    if (int r = setupRootfs(plan, err, sizeof err); r < 0) fail(sync, -r, "%s", err);
+    for (const auto& [path, value] : plan.sysctl) {
+      int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+      if (fd < 0) fail(sync, errno, "open %s", path.c_str());
+      if (::write(fd, value.data(), value.size()) < 0) fail(sync, errno, "write %s", path.c_str());
+      ::close(fd);
+    }
+    if (plan.setHostname && ::sethostname(plan.hostname.data(), plan.hostname.size()) != 0) {
+      fail(sync, errno, "sethostname %s", plan.hostname.c_str());
+    }
+    if (plan.setDomainname &&
+        ::setdomainname(plan.domainname.data(), plan.domainname.size()) != 0) {
+      fail(sync, errno, "setdomainname %s", plan.domainname.c_str());
+    }
+  }
+  if (plan.process.terminal) {
+    setupConsole(plan);
+  } else {
+    ::setsid();
+  }
+  finalizeAndExec(plan);
+}
+
+}  // namespace
+
+int runCreateContainerHooks(InitPlan& plan) {
+  runHooks(plan.createContainerHooks, plan, "createContainer");
+  return 0;
+}
+
+void stage1(InitPlan& plan) {
+  int sync = plan.syncFd;
+  if (!recvMsg(sync, SyncType::Go)) ::_exit(1);
+  for (const auto& [type, fd] : plan.joinNamespaces) {
+    if (::setns(fd, type) != 0) fail(sync, errno, "setns %s namespace", nsName(type));
+    ::close(fd);
+  }
+  bool joinedUser = false;
+  for (const auto& [type, fd] : plan.joinNamespaces) joinedUser |= type == CLONE_NEWUSER;
+  if (plan.newUserNamespace) {
+    if (::unshare(CLONE_NEWUSER) != 0) fail(sync, errno, "unshare user namespace");
+    sendMsg(sync, SyncType::UsernsReady, 0);
+    if (!recvMsg(sync, SyncType::UsernsDone)) ::_exit(1);
+  }
+  if (plan.newUserNamespace || joinedUser) {
+    if (::setresgid(0, 0, 0) != 0) fail(sync, errno, "setgid 0 in the user namespace");
+    if (::setresuid(0, 0, 0) != 0) fail(sync, errno, "setuid 0 in the user namespace");
+  }
+  unsigned long rest = plan.newNamespaces & ~static_cast<unsigned long>(CLONE_NEWUSER);
+  if (rest && ::unshare(static_cast<int>(rest)) != 0) fail(sync, errno, "unshare namespaces");
+  pid_t pid = sys::cloneProcess(CLONE_PARENT);
+  if (pid < 0) fail(sync, -pid, "clone init");
+  if (pid == 0) stage2(plan);
+  sendMsg(sync, SyncType::Stage2Pid, pid);
+  ::_exit(0);
+}
+
+}  // namespace berth::runtime::child

@@ -1,0 +1,27 @@
+#pragma once
+// The child side of container creation and exec: everything here runs between clone and execve
+// and follows the rules of that window (no allocation, no exceptions, no logging). A failure is
+// reported as a SyncMsg with the errno and a short text naming the syscall and path.
+
+#include "runtime/plan.h"
+#include "runtime/sync.h"
+
+namespace berth::runtime::child {
+
+// Stage 1: joins namespaces by path, unshares the new ones (asking the parent for id maps when
+// it makes a user namespace) and clones stage 2 as a sibling (CLONE_PARENT). Never returns.
+[[noreturn]] void stage1(InitPlan& plan);
+
+// Reports a failure to the parent and exits. fmt is printf-style.
+[[noreturn]] void fail(int syncFd, int err, const char* fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void sendMsg(int syncFd, SyncType type, int32_t value);
+bool recvMsg(int syncFd, SyncType expect);
+
+// Rootfs preparation up to and including pivot_root, masked and readonly paths (rootfs/setup.cpp).
+// Returns 0 or -errno with the failure text in errText.
+int setupRootfs(InitPlan& plan, char* errText, size_t errLen);
+// Runs the createContainer hooks (in the container mount namespace, before pivot_root).
+int runCreateContainerHooks(InitPlan& plan);
+
+}  // namespace berth::runtime::child

@@ -1,0 +1,18 @@
+#pragma once
+// A foreground container process (`run` or `exec` without --detach): signals sent to the runtime
+// go to the process, a pty master (when the runtime made the terminal itself) is proxied to the
+// runtime's own stdio, and the process's exit status becomes the runtime's.
+
+#include <signal.h>
+#include <sys/types.h>
+
+namespace berth::runtime {
+
+// The signals a foreground runtime blocks before cloning and forwards afterwards.
+sigset_t forwardedSignals();
+
+// Waits for pid, our child. `blocked` must be blocked in the caller already. master < 0: no pty.
+// Returns the exit code, 128+signal for a killed process.
+int superviseForeground(pid_t pid, int master, const sigset_t& blocked);
+
+}  // namespace berth::runtime

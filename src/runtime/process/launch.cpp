@@ -1,0 +1,140 @@
+#include "runtime/process/launch.h"
+
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/file.h"
+#include "runtime/process/child.h"
+#include "runtime/sync.h"
+#include "sys/syscalls.h"
+
+namespace berth::runtime {
+namespace {
+
+Error childError(const SyncMsg& m) {
+  std::string text(m.text, strnlen(m.text, sizeof m.text));
+  if (m.err) return Error(errorKindFromErrno(m.err), text, m.err);
+  return Error(ErrorKind::InvalidArgument, text);
+}
+
+Status sendMsg(int fd, SyncType t, int32_t value = 0) {
+  SyncMsg m{};
+  m.type = t;
+  m.value = value;
+  if (::send(fd, &m, sizeof m, MSG_NOSIGNAL) != sizeof m) return Error::sys(errno, "send to container init");
+  return ok();
+}
+
+void reap(pid_t pid) {
+  while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+  }
+}
+
+}  // namespace
+
+Status waitExec(int syncFd) {
+  while (true) {
+    SyncMsg m{};
+    ssize_t n = ::recv(syncFd, &m, sizeof m, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return ok();
+    if (n == sizeof m && m.type == SyncType::Failed) return childError(m);
+  }
+}
+
+Result<Launched> launch(InitPlan& plan, cgroups::Manager* cgroup, const IdMaps& maps,
+                        const LaunchHooks& hooks) {
+  // argv/envp point into strings that moved with the plan: re-point them at their final home.
+  finalizePointers(plan.process);
+  for (auto& h : plan.createContainerHooks) finalizePointers(h);
+  for (auto& h : plan.startContainerHooks) finalizePointers(h);
+  int sv[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+    return Error::sys(errno, "socketpair");
+  }
+  UniqueFd parentEnd(sv[0]);
+  plan.syncFd = sv[1];
+  pid_t stage1 = sys::cloneProcess(0);
+  if (stage1 < 0) {
+    ::close(sv[1]);
+    return Error::sys(-stage1, "clone");
+  }
+  if (stage1 == 0) {
+    parentEnd.reset();
+    child::stage1(plan);
+  }
+  ::close(sv[1]);
+  plan.syncFd = -1;
+  for (auto& [t, fd] : plan.joinNamespaces) ::close(fd);
+
+  pid_t init = 0;
+  bool stage1Reaped = false;
+  auto cleanup = [&](Error e) -> Error {
+    if (init > 0) {
+      ::kill(init, SIGKILL);
+      reap(init);
+    }
+    if (!stage1Reaped) {
+      ::kill(stage1, SIGKILL);
+      reap(stage1);
+    }
+    return e;
+  };
+  if (cgroup) {
+    auto st = cgroup->addProcess(stage1);
+    if (!st) return cleanup(std::move(st).error().context("join cgroup"));
+  }
+  if (auto st = sendMsg(parentEnd.get(), SyncType::Go); !st) return cleanup(std::move(st).error());
+  while (true) {
+    SyncMsg m{};
+    ssize_t n = ::recv(parentEnd.get(), &m, sizeof m, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return cleanup(Error::sys(errno, "read from container init"));
+    if (n == 0) {
+      return cleanup(Error::internal("container init exited before it was ready"));
+    }
+    switch (m.type) {
+      case SyncType::UsernsReady: {
+        std::string base = "/proc/" + std::to_string(stage1);
+        if (auto st = writeFile(base + "/uid_map", maps.uidMap); !st) return cleanup(std::move(st).error());
+        if (auto st = writeFile(base + "/gid_map", maps.gidMap); !st) return cleanup(std::move(st).error());
+        if (auto st = sendMsg(parentEnd.get(), SyncType::UsernsDone); !st) return cleanup(std::move(st).error());
+        break;
+      }
+      case SyncType::Stage2Pid:
+        init = m.value;
+        reap(stage1);
+        stage1Reaped = true;
+        if (plan.seccompListenerSocket >= 0) {
+          std::string state = hooks.seccompState ? hooks.seccompState(init) : std::string("{}");
+          if (auto st = sendMsg(parentEnd.get(), SyncType::SeccompFd); !st) return cleanup(std::move(st).error());
+          ::send(parentEnd.get(), state.data(), std::min(state.size(), plan.seccompStateBuf.size()), MSG_NOSIGNAL);
+        }
+        break;
+      case SyncType::Hooks: {
+        std::string state;
+        if (hooks.runtimeHooks) {
+          auto r = hooks.runtimeHooks(init);
+          if (!r) return cleanup(std::move(r).error());
+          state = std::move(*r);
+        }
+        if (auto st = sendMsg(parentEnd.get(), SyncType::HooksDone); !st) return cleanup(std::move(st).error());
+        if (state.size() > plan.stateBuf.size()) state.resize(plan.stateBuf.size());
+        ::send(parentEnd.get(), state.data(), state.size(), MSG_NOSIGNAL);
+        break;
+      }
+      case SyncType::Ready:
+        if (!stage1Reaped) return cleanup(Error::internal("init ready before stage 1 reported it"));
+        return Launched{init, std::move(parentEnd)};
+      case SyncType::Failed:
+        return cleanup(childError(m));
+      default:
+        return cleanup(Error::internal("unexpected message {} from container init",
+                                       static_cast<int>(m.type)));
+    }
+  }
+}
+
+}  // namespace berth::runtime

@@ -1,0 +1,43 @@
+#pragma once
+// Parent side of process creation: clones stage 1 with the plan, answers its requests (cgroup
+// placement, id maps, hooks) and returns once the container process is ready.
+
+#include <sys/types.h>
+
+#include <functional>
+#include <string>
+
+#include "base/error.h"
+#include "base/unique_fd.h"
+#include "runtime/cgroups/cgroups.h"
+#include "runtime/plan.h"
+
+namespace berth::runtime {
+
+struct LaunchHooks {
+  // Runs prestart + createRuntime hooks for the given pid, returns the state JSON for the
+  // container's own hooks. Null when there are none.
+  std::function<Result<std::string>(pid_t)> runtimeHooks;
+  // The container process state sent with a seccomp listener fd (linux.seccomp.listenerPath).
+  std::function<std::string(pid_t)> seccompState;
+};
+
+struct IdMaps {
+  std::string uidMap, gidMap;  // "0 1000 1\n" lines
+};
+
+struct Launched {
+  pid_t pid = 0;
+  UniqueFd sync;  // still open: reports failures that happen after Ready, EOF at execve
+};
+
+/// Starts the process described by plan. Stage 1 is placed into `cgroup` (may be null) before it
+/// creates namespaces. On failure nothing is left running.
+Result<Launched> launch(InitPlan& plan, cgroups::Manager* cgroup, const IdMaps& maps,
+                        const LaunchHooks& hooks);
+
+/// Reads the sync socket after Ready until EOF (the process called execve); returns the error
+/// of a late failure (e.g. setuid, chdir, exec itself).
+Status waitExec(int syncFd);
+
+}  // namespace berth::runtime

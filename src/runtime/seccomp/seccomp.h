@@ -1,0 +1,32 @@
+#pragma once
+// Seccomp: an OCI seccomp section compiled in the runtime's own process (libseccomp, all
+// actions and argument filters) into a plain BPF program, and installed in the container
+// process between clone and execve without allocating.
+
+#include <linux/filter.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "base/error.h"
+#include "oci/spec.h"
+
+namespace berth::runtime::seccomp {
+
+struct Program {
+  std::vector<sock_filter> filter;
+  unsigned int flags = 0;  // SECCOMP_FILTER_FLAG_* for seccomp(2)
+  bool notify = false;     // a rule uses SCMP_ACT_NOTIFY: install with NEW_LISTENER
+};
+
+/// Compiles the section for the native architecture and the listed ones. InvalidArgument for
+/// unknown syscall names only when none of a rule's names is known to libseccomp (unknown names
+/// are skipped, as runc does), unknown architectures, actions or flags.
+Result<Program> compile(const oci::Seccomp& s);
+
+/// Installs the program in the calling process. Async-signal-safe, no allocation: call it
+/// right before execve. Returns the listener fd (>= 0) when p.notify, 0 on success otherwise,
+/// -errno on failure.
+int install(const Program& p);
+
+}  // namespace berth::runtime::seccomp

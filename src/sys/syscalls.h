@@ -1,0 +1,52 @@
+#pragma once
+// Thin wrappers over the syscalls the runtime needs and glibc 2.36 does not wrap (openat2,
+// pivot_root, close_range, pidfd_open, mount_setattr, capset) plus helpers for the sync socket
+// between the runtime and the container's init. The functions marked "child-safe" neither
+// allocate nor throw: they may run between clone and execve.
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "base/error.h"
+#include "base/unique_fd.h"
+
+namespace berth::sys {
+
+// child-safe: openat2 with RESOLVE_* flags. Returns fd or -errno.
+int openat2Raw(int dirfd, const char* path, int flags, mode_t mode, uint64_t resolve);
+// child-safe
+int pivotRoot(const char* newRoot, const char* putOld);
+// child-safe: marks every fd >= first close-on-exec (close_range CLOSE_RANGE_CLOEXEC).
+int cloexecFrom(unsigned int first);
+// child-safe: mount_setattr(fd/path, AT_RECURSIVE, MOUNT_ATTR_RDONLY).
+int setRecursiveReadonly(int dirfd, const char* path);
+// child-safe: raw clone that behaves like fork; extra flags (CLONE_PARENT, CLONE_NEW*).
+pid_t cloneProcess(unsigned long flags);
+
+Result<UniqueFd> pidfdOpen(pid_t pid);
+
+// Capabilities as 64-bit masks (bit n = capability n). child-safe.
+struct CapSets {
+  uint64_t effective = 0, permitted = 0, inheritable = 0;
+};
+int capsetRaw(const CapSets& sets);
+int capgetRaw(CapSets& sets);
+// child-safe: drops every capability whose bit is clear in `keep` from the bounding set.
+int dropBounding(uint64_t keep);
+// child-safe: clears the ambient set and raises the given capabilities in it.
+int setAmbient(uint64_t caps);
+// The highest capability number this kernel knows (/proc/sys/kernel/cap_last_cap).
+int lastCap();
+
+// The start time (field 22 of /proc/<pid>/stat, clock ticks since boot) to tell a live process
+// from a recycled pid; nullopt when the process is gone. Zombies count as gone.
+std::optional<uint64_t> processStartTime(pid_t pid);
+
+// Sends and receives one file descriptor over a unix socket (SCM_RIGHTS). child-safe send.
+int sendFd(int sock, int fd, const void* data, size_t len);
+Result<UniqueFd> recvFd(int sock, std::string* data = nullptr);
+
+}  // namespace berth::sys
