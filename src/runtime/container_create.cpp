@@ -71,8 +71,9 @@ void adjustOomScore(const oci::Spec& spec) {
   }
 }
 
-// The devices every container may use whatever its rules say (runc's AllowedDevices), then one
-// allow rule per device of linux.devices: the init creates them, and mknod needs "m".
+// The spec's device rules, then the devices every container may use whatever its rules say
+// (runc's AllowedDevices, including mknod of any node so linux.devices can be created). A device
+// of linux.devices is usable only if a rule of the spec allows it, as with runc.
 oci::Resources effectiveResources(const oci::Spec& spec) {
   oci::Resources r = spec.linux && spec.linux->resources ? *spec.linux->resources : oci::Resources{};
   auto allow = [&](const char* type, std::optional<int64_t> major, std::optional<int64_t> minor,
@@ -97,12 +98,6 @@ oci::Resources effectiveResources(const oci::Spec& spec) {
   allow("c", 136, std::nullopt, "rwm");  // pts/*
   allow("c", 5, 2, "rwm");    // ptmx
   allow("c", 10, 200, "rwm"); // net/tun
-  if (spec.linux) {
-    for (const auto& d : spec.linux->devices) {
-      if (d.type == "p") continue;
-      allow(d.type == "b" ? "b" : "c", d.major, d.minor, "rwm");
-    }
-  }
   return r;
 }
 
@@ -160,6 +155,7 @@ Result<Prepared> prepareCreate(const Globals& g, const CreateOptions& o, bool wi
 Status launchPrepared(const Globals& g, const CreateOptions& o, Prepared& p, bool withFifo) {
   StateStore store(g.root);
   p.lock = TRY(store.claim(o.id));
+  p.plan.lockFd = p.lock.get();
   auto fail = [&](Error e) -> Error {
     if (p.cgroup) {
       if (auto st = p.cgroup->destroy(); !st) e.addCleanupError(st.error());

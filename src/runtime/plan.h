@@ -93,6 +93,9 @@ struct InitPlan {
   int stateDirFd = -1;     // O_PATH of <root>/<id>, holds exec.fifo; -1: do not wait
   int preserveFds = 0;
   int syncFd = -1;
+  // The flock'd state directory of the runtime process: the children must not keep the lock
+  // (a flock belongs to the open file, which fork shares), so stage 1 closes it first.
+  int lockFd = -1;
   // The container's state JSON for createContainer/startContainer hooks: the parent sends it
   // with the hooks reply; the buffer is sized before clone so the child never allocates.
   bool hooksSync = false;  // stop before pivot_root so the parent can run its hooks

@@ -406,6 +406,12 @@ Result<InitPlan> buildInitPlan(const oci::Spec& spec, const PlanOptions& opts) {
   }
 
   if (!spec.process) return Error::invalid("process is required to create a container");
+  // runc creates a missing working directory, so images may name one they lack.
+  if (!spec.process->cwd.empty() && spec.process->cwd != "/") {
+    std::string cwd = TRY_CTX(cleanContainerPath(spec.process->cwd), "process.cwd");
+    TRY_CTX(resolveInRootfs(opts.rootfs, cwd), "process.cwd");
+    plan.mounts.push_back(MountStep{MountStep::Kind::Mkdir, "", cwd, "", "", 0, 0, 0, false, 0755});
+  }
   plan.process = TRY(buildProcessPlan(*spec.process, spec, opts.rootfs));
   return plan;
 }

@@ -43,7 +43,7 @@ host_ns() {
 }
 
 @test "a cgroup namespace makes the container's cgroup its root" {
-  cfg '.linux.namespaces += [{"type": "cgroup"}]'
+  cfg '.linux.namespaces |= (map(select(.type != "cgroup")) + [{"type": "cgroup"}])'
   run_ctr -0 /testbin ns
   [ "$(jqo .cgroup)" != "$(host_ns cgroup)" ]
   run_ctr -0 /testbin cgroup

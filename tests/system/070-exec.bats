@@ -21,7 +21,12 @@ setup() {
 
 @test "exec joins the container's cgroup" {
   run -0 rt exec "$ID" /testbin cgroup
-  [ "$(jqo .pids)" = "/$CGROUP_PARENT/$ID" ]
+  # Inside the container's cgroup namespace its own cgroup is "/"; runc 1.1 joins the cgroup
+  # after the namespace and shows the host path instead.
+  [[ "$(jqo .pids)" == @(/|/$CGROUP_PARENT/$ID) ]]
+  # Either way the process is in the container's cgroup on the host.
+  rt exec -d --pid-file "$BATS_TEST_TMPDIR/exec.pid" "$ID" /testbin sleep 30
+  grep -qx "$(cat "$BATS_TEST_TMPDIR/exec.pid")" "/sys/fs/cgroup/pids/$CGROUP_PARENT/$ID/cgroup.procs"
 }
 
 @test "exec propagates the exit status" {

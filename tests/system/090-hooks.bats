@@ -101,8 +101,16 @@ hook_state() {
   [ -z "$(leaked_cgroups "$ID")" ]
 }
 
-@test "a failing poststart hook fails run and stops the container" {
+@test "a failing poststart hook is a warning (runtime-spec 1.2); runc 1.1 fails the run" {
   cfg --argjson h "$(hook poststart "$HOOKLOG" 'exit 1')" '.hooks.poststart = [$h]'
+  if ! is_runc; then
+    run_ctr -0 /testbin exit 0
+    [[ $output == *"poststart hook #0"* ]]
+    [ -s "$HOOKLOG" ]
+    run ! rt state "$ID"
+    [ -z "$(leaked_cgroups "$ID")" ]
+    return 0
+  fi
   run_ctr ! /testbin sleep 100
   [ -s "$HOOKLOG" ]
   run ! rt state "$ID"

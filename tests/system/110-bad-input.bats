@@ -25,6 +25,7 @@ refused() {
     return 1
   fi
   shopt -u nocasematch
+  REFUSED_OUTPUT=$output
   nothing_left
 }
 
@@ -43,7 +44,7 @@ nothing_left() {
 @test "config.json that is not JSON" {
   echo '{"ociVersion": "1.0.2", "process": {bad}}' >"$BUNDLE/config.json"
   refused '*@(json|invalid character|parse)*'
-  is_runc || [[ $output == *config.json* ]]
+  is_runc || [[ $REFUSED_OUTPUT == *config.json* ]]
 }
 
 @test "no config.json" {

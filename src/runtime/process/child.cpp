@@ -5,6 +5,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -152,6 +153,19 @@ void setupConsole(const InitPlan& plan) {
   for (int fd = 0; fd < 3; ++fd) {
     if (::dup2(slave, fd) < 0) fail(plan.syncFd, errno, "dup2 pty to %d", fd);
   }
+  if (plan.setupRootfs) {
+    // The container's /dev/console is its terminal, as runc and docker arrange it.
+    unsigned int n = 0;
+    char pts[64];
+    if (::ioctl(master, TIOCGPTN, &n) == 0) {
+      std::snprintf(pts, sizeof pts, "/dev/pts/%u", n);
+      int f = ::open("/dev/console", O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+      if (f >= 0) ::close(f);
+      if (::mount(pts, "/dev/console", nullptr, MS_BIND, nullptr) != 0) {
+        fail(plan.syncFd, errno, "bind mount %s on /dev/console", pts);
+      }
+    }
+  }
   if (slave > 2) ::close(slave);
   if (plan.consoleSocket >= 0) {
     static const char kName[] = "/dev/ptmx";
@@ -188,9 +202,9 @@ void setupConsole(const InitPlan& plan) {
     if (::write(fifo, "0", 1) != 1) fail(-1, errno, "write exec fifo");
     ::close(fifo);
     ::close(plan.stateDirFd);
-    if (!plan.startContainerHooks.empty()) runHooks(plan.startContainerHooks, plan, "startContainer");
     sync = -1;  // nobody reads the socket after start: errors go to stderr
   }
+  if (!plan.startContainerHooks.empty()) runHooks(plan.startContainerHooks, plan, "startContainer");
   if (p.noNewPrivileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
     fail(sync, errno, "prctl PR_SET_NO_NEW_PRIVS");
   }
@@ -240,12 +254,6 @@ void setupConsole(const InitPlan& plan) {
   if (plan.setupRootfs) {
     char err[400];
     if (int r = setupRootfs(plan, err, sizeof err); r < 0) fail(sync, -r, "%s", err);
-    for (const auto& [path, value] : plan.sysctl) {
-      int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
-      if (fd < 0) fail(sync, errno, "open %s", path.c_str());
-      if (::write(fd, value.data(), value.size()) < 0) fail(sync, errno, "write %s", path.c_str());
-      ::close(fd);
-    }
     if (plan.setHostname && ::sethostname(plan.hostname.data(), plan.hostname.size()) != 0) {
       fail(sync, errno, "sethostname %s", plan.hostname.c_str());
     }
@@ -271,6 +279,7 @@ int runCreateContainerHooks(InitPlan& plan) {
 
 void stage1(InitPlan& plan) {
   int sync = plan.syncFd;
+  if (plan.lockFd >= 0) ::close(plan.lockFd);
   if (!recvMsg(sync, SyncType::Go)) ::_exit(1);
   for (const auto& [type, fd] : plan.joinNamespaces) {
     if (::setns(fd, type) != 0) fail(sync, errno, "setns %s namespace", nsName(type));

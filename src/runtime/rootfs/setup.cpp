@@ -283,6 +283,15 @@ int setupRootfs(InitPlan& plan, char* errText, size_t errLen) {
   }
   if (::chdir("/") != 0) return failWith(c, errno, "chdir", "/");
   ::close(c.rootfd);
+  // sysctls go in before /proc/sys becomes read-only (docker lists it in readonlyPaths).
+  for (const auto& [path, value] : plan.sysctl) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return failWith(c, errno, "open", path.c_str());
+    ssize_t n = ::write(fd, value.data(), value.size());
+    int e = errno;
+    ::close(fd);
+    if (n < 0) return failWith(c, e, "write", path.c_str());
+  }
   for (const auto& m : plan.maskedPaths) {
     if (int r = maskPath(m.c_str()); r < 0) return failWith(c, -r, "mask", m.c_str());
   }

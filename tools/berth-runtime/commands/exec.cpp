@@ -56,9 +56,9 @@ void registerExec(CLI::App& app, Context& ctx) {
   e->add_option("-p,--process", f.processFile, "process.json to run");
   e->add_option("--cwd", f.cwd, "working directory");
   e->add_option("-u,--user", f.user, "uid[:gid]");
-  e->add_option("-g,--additional-gids", f.groups, "additional group ids");
-  e->add_option("-e,--env", f.env, "environment variable K=V");
-  e->add_option("-c,--cap", f.caps, "add a capability");
+  e->add_option("-g,--additional-gids", f.groups, "additional group ids")->allow_extra_args(false);
+  e->add_option("-e,--env", f.env, "environment variable K=V")->allow_extra_args(false);
+  e->add_option("-c,--cap", f.caps, "add a capability")->allow_extra_args(false);
   e->add_flag("-t,--tty", f.tty, "allocate a pseudo-TTY");
   e->add_flag("-d,--detach", f.detach, "detach from the process");
   e->add_flag("--no-new-privs", f.noNewPrivs, "set no_new_privs");
@@ -67,10 +67,10 @@ void registerExec(CLI::App& app, Context& ctx) {
   e->add_option("--preserve-fds", f.preserveFds, "pass this many extra fds (from 3)");
   static std::string label;  // no LSM on this host
   e->add_option("--process-label,--apparmor", label, "accepted for runc compatibility");
-  e->prefix_command();
+  e->add_option("args", f.rest, "container id, then the command and its arguments");
+  e->positionals_at_end();
   e->footer("Usage: berth-runtime exec [options] <container-id> <command> [args...]");
-  e->callback([&, e] {
-    f.rest = e->remaining();
+  e->callback([&] {
     ctx.action = [&]() -> Result<int> {
       if (f.rest.empty()) return Error::invalid("exec: a container id is required");
       runtime::ExecOptions o;
