@@ -46,12 +46,17 @@ Status destroy(const Globals& g, Loaded& c) {
   StateStore store(g.root);
   Status primary;
   if (c.cgroup) {
-    // Stray processes (daemons the init left behind) die with the container.
-    if (auto p = c.cgroup->pids(); p && !p->empty()) {
-      (void)c.cgroup->thaw();
-      for (pid_t pid : *p) ::kill(pid, SIGKILL);
+    auto st = c.cgroup->destroy();
+    if (!st && st.error().kind() == ErrorKind::Conflict) {
+      // Stray processes (daemons outside the container's pid namespace, or a container without
+      // one) die with the container.
+      if (auto p = c.cgroup->pids(); p) {
+        (void)c.cgroup->thaw();
+        for (pid_t pid : *p) ::kill(pid, SIGKILL);
+      }
+      st = c.cgroup->destroy();
     }
-    if (auto st = c.cgroup->destroy(); !st) primary = std::move(st).error().context("remove cgroup");
+    if (!st) primary = std::move(st).error().context("remove cgroup");
   }
   std::string state = dumpJson(ociState(c.state, ContainerStatus::Stopped));
   if (auto st = runHooks(c.state.spec.hooks.poststop, state, "poststop"); !st) {

@@ -164,12 +164,6 @@ Status launchPrepared(const Globals& g, const CreateOptions& o, Prepared& p, boo
     return e;
   };
   p.cgroup = cgroups::makeManager(p.layout, p.state.cgroupPath);
-  if (auto st = p.cgroup->create(); !st) return fail(std::move(st).error().context("create cgroup"));
-  {
-    if (auto st = p.cgroup->apply(effectiveResources(p.spec)); !st) {
-      return fail(std::move(st).error().context("apply cgroup resources"));
-    }
-  }
   UniqueFd stateDir;
   if (withFifo) {
     std::string fifo = store.fifoPath(o.id);
@@ -180,6 +174,11 @@ Status launchPrepared(const Globals& g, const CreateOptions& o, Prepared& p, boo
   }
   adjustOomScore(p.spec);
   LaunchHooks hooks;
+  hooks.afterClone = [&]() -> Status {
+    TRY_CTX(p.cgroup->create(), "create cgroup");
+    TRY_CTX(p.cgroup->apply(effectiveResources(p.spec)), "apply cgroup resources");
+    return ok();
+  };
   const auto& h = p.spec.hooks;
   if (!h.prestart.empty() || !h.createRuntime.empty() || p.plan.hooksSync) {
     p.plan.hooksSync = true;

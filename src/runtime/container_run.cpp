@@ -67,7 +67,14 @@ Result<int> run(const Globals& g, const CreateOptions& o, bool detach) {
     if (m) master = std::move(*m);
   }
   int code = superviseForeground(p.launched.pid, master.get(), fwd);
-  if (auto st = deleteAfterRun(g, o.id); !st) spdlog::warn("{}: {}", ctx(), st.error().what());
+  // Delete with what we already hold instead of reloading the state from disk.
+  detail::Loaded c;
+  auto lock = StateStore(g.root).lock(o.id);
+  if (!lock) return code;  // someone deleted it meanwhile
+  c.lock = std::move(*lock);
+  c.state = std::move(p.state);
+  c.cgroup = std::move(p.cgroup);
+  if (auto st = detail::destroy(g, c); !st) spdlog::warn("{}: {}", ctx(), st.error().what());
   return code;
 }
 

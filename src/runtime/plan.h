@@ -35,6 +35,7 @@ struct MountStep {
   gid_t gid = 0;
   bool chown = false;
   bool optional = false;          // failure is not an error (e.g. /dev/core)
+  bool needsCgroup = false;       // the init must be in its cgroup (and cgroupns) before this
 };
 
 struct RlimitValue {
@@ -93,6 +94,9 @@ struct InitPlan {
   int stateDirFd = -1;     // O_PATH of <root>/<id>, holds exec.fifo; -1: do not wait
   int preserveFds = 0;
   int syncFd = -1;
+  // Direct launch: the parent fills the cgroup while the init mounts; the init waits for Go
+  // (then makes its cgroup namespace) before the first step that needs the cgroup.
+  bool awaitGo = false;
   // The flock'd state directory of the runtime process: the children must not keep the lock
   // (a flock belongs to the open file, which fork shares), so stage 1 closes it first.
   int lockFd = -1;

@@ -48,6 +48,10 @@ bool isBind(const oci::Mount& m, const oci::MountOptions& o) {
 Status addCgroupMount(InitPlan& plan, const oci::Mount& m, const std::string& dest,
                       const oci::MountOptions& o, const PlanOptions& opts, bool newCgroupNs) {
   if (!opts.cgroupLayout) return Error::internal("cgroup mount without a cgroup layout");
+  size_t first = plan.mounts.size();
+  auto markFirst = [&] {
+    if (plan.mounts.size() > first) plan.mounts[first].needsCgroup = true;
+  };
   const auto& layout = *opts.cgroupLayout;
   unsigned long flags = (o.flags & ~(MS_BIND | MS_REC)) | MS_NOSUID | MS_NODEV | MS_NOEXEC;
   auto bindFrom = [&](const std::string& hostDir, const std::string& target) {
@@ -67,6 +71,7 @@ Status addCgroupMount(InitPlan& plan, const oci::Mount& m, const std::string& de
     } else {
       bindFrom(h->mountpoint + opts.cgroupPath, dest);
     }
+    markFirst();
     return ok();
   }
   // v1 and hybrid: a tmpfs holding one directory per hierarchy, as docker and runc lay it out.
@@ -95,6 +100,7 @@ Status addCgroupMount(InitPlan& plan, const oci::Mount& m, const std::string& de
                                     MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC});
   }
   (void)m;
+  markFirst();
   return ok();
 }
 

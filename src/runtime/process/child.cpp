@@ -184,11 +184,6 @@ void setupConsole(const InitPlan& plan) {
   if (!resolveExecutable(p, exe, sizeof exe)) {
     fail(sync, 0, "exec: \"%s\": executable file not found in $PATH", p.args[0].c_str());
   }
-  if (plan.seccompListenerSocket >= 0) {
-    if (!recvMsg(sync, SyncType::SeccompFd)) fail(sync, ECANCELED, "wait for seccomp state");
-    ssize_t n = ::recv(sync, plan.seccompStateBuf.data(), plan.seccompStateBuf.size(), 0);
-    plan.seccompStateLen = n > 0 ? static_cast<size_t>(n) : 0;
-  }
   for (const auto& rl : p.rlimits) {
     if (::setrlimit(static_cast<__rlimit_resource>(rl.resource), &rl.value) != 0) {
       fail(sync, errno, "setrlimit %d", rl.resource);
@@ -251,6 +246,11 @@ void setupConsole(const InitPlan& plan) {
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
   ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+  if (plan.seccompListenerSocket >= 0) {
+    if (!recvMsg(sync, SyncType::SeccompFd)) fail(sync, ECANCELED, "wait for seccomp state");
+    ssize_t n = ::recv(sync, plan.seccompStateBuf.data(), plan.seccompStateBuf.size(), 0);
+    plan.seccompStateLen = n > 0 ? static_cast<size_t>(n) : 0;
+  }
   if (plan.setupRootfs) {
     char err[400];
     if (int r = setupRootfs(plan, err, sizeof err); r < 0) fail(sync, -r, "%s", err);
@@ -274,6 +274,33 @@ void setupConsole(const InitPlan& plan) {
 
 int runCreateContainerHooks(InitPlan& plan) {
   runHooks(plan.createContainerHooks, plan, "createContainer");
+  return 0;
+}
+
+void direct(InitPlan& plan) {
+  int sync = plan.syncFd;
+  if (plan.lockFd >= 0) ::close(plan.lockFd);
+  // These namespaces come into being while the parent fills the cgroup, on the other core.
+  unsigned long early = plan.newNamespaces & ~static_cast<unsigned long>(
+                                                 CLONE_NEWPID | CLONE_NEWTIME | CLONE_NEWCGROUP);
+  if (early && ::unshare(static_cast<int>(early)) != 0) fail(sync, errno, "unshare namespaces");
+  for (const auto& [type, fd] : plan.joinNamespaces) {
+    if (::setns(fd, type) != 0) fail(sync, errno, "setns %s namespace", nsName(type));
+    ::close(fd);
+  }
+  if (plan.setupRootfs) {
+    plan.awaitGo = true;  // setupRootfs waits as late as it can
+  } else if (int r = joinedCgroup(plan); r < 0) {
+    fail(sync, -r, "join cgroup");
+  }
+  stage2(plan);
+}
+
+int joinedCgroup(InitPlan& plan) {
+  plan.awaitGo = false;
+  if (!recvMsg(plan.syncFd, SyncType::Go)) ::_exit(1);
+  // The cgroup namespace's root is the cgroup we are in now: the container's.
+  if ((plan.newNamespaces & CLONE_NEWCGROUP) && ::unshare(CLONE_NEWCGROUP) != 0) return -errno;
   return 0;
 }
 

@@ -12,6 +12,14 @@ namespace berth::runtime::child {
 // it makes a user namespace) and clones stage 2 as a sibling (CLONE_PARENT). Never returns.
 [[noreturn]] void stage1(InitPlan& plan);
 
+// Without a user namespace or a pid namespace to join, one process is enough: cloned with
+// CLONE_NEWPID, it unshares the rest itself and becomes the init. Never returns.
+[[noreturn]] void direct(InitPlan& plan);
+
+// Waits for the parent's Go (the cgroup holds us now) and makes the cgroup namespace when the
+// spec asks for one; clears plan.awaitGo. 0 or -errno.
+int joinedCgroup(InitPlan& plan);
+
 // Reports a failure to the parent and exits. fmt is printf-style.
 [[noreturn]] void fail(int syncFd, int err, const char* fmt, ...)
     __attribute__((format(printf, 3, 4)));

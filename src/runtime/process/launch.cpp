@@ -56,21 +56,25 @@ Result<Launched> launch(InitPlan& plan, cgroups::Manager* cgroup, const IdMaps& 
   }
   UniqueFd parentEnd(sv[0]);
   plan.syncFd = sv[1];
-  pid_t stage1 = sys::cloneProcess(0);
+  bool twoStage = plan.newUserNamespace;
+  for (const auto& [t, fd] : plan.joinNamespaces) twoStage |= t == CLONE_NEWUSER || t == CLONE_NEWPID;
+  unsigned long flags = twoStage ? 0 : plan.newNamespaces & (CLONE_NEWPID | CLONE_NEWTIME);
+  pid_t stage1 = sys::cloneProcess(flags);
   if (stage1 < 0) {
     ::close(sv[1]);
     return Error::sys(-stage1, "clone");
   }
   if (stage1 == 0) {
     parentEnd.reset();
-    child::stage1(plan);
+    if (twoStage) child::stage1(plan);
+    child::direct(plan);
   }
   ::close(sv[1]);
   plan.syncFd = -1;
   for (auto& [t, fd] : plan.joinNamespaces) ::close(fd);
 
-  pid_t init = 0;
-  bool stage1Reaped = false;
+  pid_t init = twoStage ? 0 : stage1;
+  bool stage1Reaped = !twoStage;
   auto cleanup = [&](Error e) -> Error {
     if (init > 0) {
       ::kill(init, SIGKILL);
@@ -82,11 +86,32 @@ Result<Launched> launch(InitPlan& plan, cgroups::Manager* cgroup, const IdMaps& 
     }
     return e;
   };
+  if (hooks.afterClone) {
+    if (auto st = hooks.afterClone(); !st) return cleanup(std::move(st).error());
+  }
   if (cgroup) {
     auto st = cgroup->addProcess(stage1);
     if (!st) return cleanup(std::move(st).error().context("join cgroup"));
   }
-  if (auto st = sendMsg(parentEnd.get(), SyncType::Go); !st) return cleanup(std::move(st).error());
+  if (auto st = sendMsg(parentEnd.get(), SyncType::Go); !st) {
+    // The child may have failed before it needed the cgroup: its message is the better error.
+    SyncMsg m{};
+    if (::recv(parentEnd.get(), &m, sizeof m, MSG_DONTWAIT) == sizeof m && m.type == SyncType::Failed) {
+      return cleanup(childError(m));
+    }
+    return cleanup(std::move(st).error());
+  }
+  auto sendSeccompState = [&]() -> Status {
+    if (plan.seccompListenerSocket < 0) return ok();
+    std::string state = hooks.seccompState ? hooks.seccompState(init) : std::string("{}");
+    TRY(sendMsg(parentEnd.get(), SyncType::SeccompFd));
+    ::send(parentEnd.get(), state.data(), std::min(state.size(), plan.seccompStateBuf.size()),
+           MSG_NOSIGNAL);
+    return ok();
+  };
+  if (!twoStage) {
+    if (auto st = sendSeccompState(); !st) return cleanup(std::move(st).error());
+  }
   while (true) {
     SyncMsg m{};
     ssize_t n = ::recv(parentEnd.get(), &m, sizeof m, 0);
@@ -107,11 +132,7 @@ Result<Launched> launch(InitPlan& plan, cgroups::Manager* cgroup, const IdMaps& 
         init = m.value;
         reap(stage1);
         stage1Reaped = true;
-        if (plan.seccompListenerSocket >= 0) {
-          std::string state = hooks.seccompState ? hooks.seccompState(init) : std::string("{}");
-          if (auto st = sendMsg(parentEnd.get(), SyncType::SeccompFd); !st) return cleanup(std::move(st).error());
-          ::send(parentEnd.get(), state.data(), std::min(state.size(), plan.seccompStateBuf.size()), MSG_NOSIGNAL);
-        }
+        if (auto st = sendSeccompState(); !st) return cleanup(std::move(st).error());
         break;
       case SyncType::Hooks: {
         std::string state;

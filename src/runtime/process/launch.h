@@ -15,6 +15,9 @@
 namespace berth::runtime {
 
 struct LaunchHooks {
+  // Runs right after the clone, while the child creates its namespaces on the other core:
+  // the place to create and fill the cgroup it is about to join.
+  std::function<Status()> afterClone;
   // Runs prestart + createRuntime hooks for the given pid, returns the state JSON for the
   // container's own hooks. Null when there are none.
   std::function<Result<std::string>(pid_t)> runtimeHooks;

@@ -257,7 +257,13 @@ int setupRootfs(InitPlan& plan, char* errText, size_t errLen) {
   c.rootfd = ::open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (c.rootfd < 0) return failWith(c, errno, "open", rootfs);
   for (const auto& s : plan.mounts) {
+    if (s.needsCgroup && plan.awaitGo) {
+      if (int r = joinedCgroup(plan); r < 0) return failWith(c, -r, "join", "cgroup");
+    }
     if (int r = applyStep(c, s); r < 0) return r;
+  }
+  if (plan.awaitGo) {
+    if (int r = joinedCgroup(plan); r < 0) return failWith(c, -r, "join", "cgroup");
   }
   if (plan.hooksSync) {
     sendMsg(plan.syncFd, SyncType::Hooks, 0);
