@@ -90,9 +90,10 @@ class [[nodiscard]] Result {
   Result(const T& v) : v_(std::in_place_index<0>, v) {}
   Result(T&& v) : v_(std::in_place_index<0>, std::move(v)) {}
   template <typename U>
-    requires(std::is_constructible_v<T, U&&> && !std::is_same_v<std::decay_t<U>, Error> &&
-             !std::is_same_v<std::decay_t<U>, T> && !std::is_same_v<std::decay_t<U>, Result>)
-  Result(U&& v) : v_(std::in_place_index<0>, T(std::forward<U>(v))) {}
+  requires(std::is_constructible_v<T, U&&> && !std::is_same_v<std::decay_t<U>, Error> &&
+           !std::is_same_v<std::decay_t<U>, T> && !std::is_same_v<std::decay_t<U>, Result>)
+      Result(U&& v)
+      : v_(std::in_place_index<0>, T(std::forward<U>(v))) {}
   Result(Error e) : v_(std::in_place_index<1>, std::move(e)) {}
 
   bool has_value() const { return v_.index() == 0; }
@@ -131,22 +132,24 @@ class [[nodiscard]] Result<void> {
 };
 
 using Status = Result<void>;
-inline Status ok() { return {}; }
+inline Status ok() {
+  return {};
+}
 
 }  // namespace berth
 
 // Evaluates a Result; on error returns it from the enclosing function, otherwise yields the value.
-#define TRY(expr)                                             \
-  ({                                                          \
-    auto&& berth_try_r_ = (expr);                             \
+#define TRY(expr)                                              \
+  ({                                                           \
+    auto&& berth_try_r_ = (expr);                              \
     if (!berth_try_r_) return std::move(berth_try_r_).error(); \
-    std::move(berth_try_r_).value();                          \
+    std::move(berth_try_r_).value();                           \
   })
 
 // As TRY, adding a context frame (a fmt format string and arguments) to the error.
-#define TRY_CTX(expr, ...)                                                                 \
-  ({                                                                                       \
-    auto&& berth_try_r_ = (expr);                                                          \
+#define TRY_CTX(expr, ...)                                                                       \
+  ({                                                                                             \
+    auto&& berth_try_r_ = (expr);                                                                \
     if (!berth_try_r_) return std::move(berth_try_r_).error().context(fmt::format(__VA_ARGS__)); \
-    std::move(berth_try_r_).value();                                                       \
+    std::move(berth_try_r_).value();                                                             \
   })

@@ -42,7 +42,8 @@ Status writeFileAtomic(const std::string& path, std::string_view data, mode_t mo
   UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
   if (!fd) return Error::sys(errno, "open {}", tmp);
   auto st = writeAll(fd.get(), data, tmp);
-  if (st && durability == Durability::Synced && ::fsync(fd.get()) != 0) st = Error::sys(errno, "fsync {}", tmp);
+  if (st && durability == Durability::Synced && ::fsync(fd.get()) != 0)
+    st = Error::sys(errno, "fsync {}", tmp);
   if (st && ::rename(tmp.c_str(), path.c_str()) != 0) st = Error::sys(errno, "rename {}", path);
   if (!st) ::unlink(tmp.c_str());
   return st;

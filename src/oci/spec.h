@@ -129,7 +129,7 @@ struct Device {
 
 struct DeviceCgroupRule {
   bool allow = false;
-  std::string type = "a";  // a, c, b
+  std::string type = "a";        // a, c, b
   std::optional<int64_t> major;  // absent: wildcard
   std::optional<int64_t> minor;
   std::string access = "rwm";
@@ -179,7 +179,15 @@ enum class SeccompAction {
   Notify,
 };
 
-enum class SeccompOp { NotEqual, LessThan, LessEqual, EqualTo, GreaterEqual, GreaterThan, MaskedEqual };
+enum class SeccompOp {
+  NotEqual,
+  LessThan,
+  LessEqual,
+  EqualTo,
+  GreaterEqual,
+  GreaterThan,
+  MaskedEqual
+};
 
 struct SeccompArg {
   uint32_t index = 0;

@@ -37,7 +37,9 @@ bool waitGone(pid_t pid, uint64_t startTime, int timeoutMs) {
     auto st = sys::processStartTime(pid);
     if (!st || *st != startTime) return true;
     if (waited >= timeoutMs) return false;
-    struct timespec ts {0, 1000000};
+    struct timespec ts {
+      0, 1000000
+    };
     ::nanosleep(&ts, nullptr);
   }
 }
@@ -77,7 +79,8 @@ Result<int> parseSignal(const std::string& s) {
   if (std::isdigit(static_cast<unsigned char>(s[0]))) {
     int v = 0;
     for (char ch : s) {
-      if (!std::isdigit(static_cast<unsigned char>(ch))) return Error::invalid("invalid signal {:?}", s);
+      if (!std::isdigit(static_cast<unsigned char>(ch)))
+        return Error::invalid("invalid signal {:?}", s);
       v = v * 10 + (ch - '0');
       if (v > 64) return Error::invalid("invalid signal {:?}", s);
     }
@@ -88,14 +91,14 @@ Result<int> parseSignal(const std::string& s) {
   for (auto& ch : name) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   if (name.rfind("SIG", 0) == 0) name = name.substr(3);
   static const std::pair<const char*, int> kSignals[] = {
-      {"HUP", SIGHUP},   {"INT", SIGINT},       {"QUIT", SIGQUIT},   {"ILL", SIGILL},
-      {"TRAP", SIGTRAP}, {"ABRT", SIGABRT},     {"IOT", SIGIOT},     {"BUS", SIGBUS},
-      {"FPE", SIGFPE},   {"KILL", SIGKILL},     {"USR1", SIGUSR1},   {"SEGV", SIGSEGV},
-      {"USR2", SIGUSR2}, {"PIPE", SIGPIPE},     {"ALRM", SIGALRM},   {"TERM", SIGTERM},
-      {"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD}, {"CONT", SIGCONT},   {"STOP", SIGSTOP},
-      {"TSTP", SIGTSTP}, {"TTIN", SIGTTIN},     {"TTOU", SIGTTOU},   {"URG", SIGURG},
-      {"XCPU", SIGXCPU}, {"XFSZ", SIGXFSZ},     {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF},
-      {"WINCH", SIGWINCH}, {"IO", SIGIO},       {"POLL", SIGPOLL},   {"PWR", SIGPWR},
+      {"HUP", SIGHUP},       {"INT", SIGINT},   {"QUIT", SIGQUIT},     {"ILL", SIGILL},
+      {"TRAP", SIGTRAP},     {"ABRT", SIGABRT}, {"IOT", SIGIOT},       {"BUS", SIGBUS},
+      {"FPE", SIGFPE},       {"KILL", SIGKILL}, {"USR1", SIGUSR1},     {"SEGV", SIGSEGV},
+      {"USR2", SIGUSR2},     {"PIPE", SIGPIPE}, {"ALRM", SIGALRM},     {"TERM", SIGTERM},
+      {"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD}, {"CONT", SIGCONT},     {"STOP", SIGSTOP},
+      {"TSTP", SIGTSTP},     {"TTIN", SIGTTIN}, {"TTOU", SIGTTOU},     {"URG", SIGURG},
+      {"XCPU", SIGXCPU},     {"XFSZ", SIGXFSZ}, {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF},
+      {"WINCH", SIGWINCH},   {"IO", SIGIO},     {"POLL", SIGPOLL},     {"PWR", SIGPWR},
       {"SYS", SIGSYS}};
   for (const auto& [n, v] : kSignals) {
     if (name == n) return v;

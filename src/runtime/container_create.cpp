@@ -29,19 +29,6 @@ Result<std::string> absolutePath(const std::string& p, const char* what) {
   return std::string(buf);
 }
 
-Result<UniqueFd> connectUnix(const std::string& path, const char* what) {
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof addr.sun_path) return Error::invalid("{} path {:?} is too long", what, path);
-  std::memcpy(addr.sun_path, path.data(), path.size());
-  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!fd) return Error::sys(errno, "socket");
-  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    return Error::sys(errno, "connect {} {}", what, path);
-  }
-  return fd;
-}
-
 std::string idMapText(const std::vector<oci::IdMapping>& maps) {
   std::string out;
   for (const auto& m : maps) out += fmt::format("{} {} {}\n", m.containerID, m.hostID, m.size);
@@ -57,7 +44,8 @@ std::string parentMountOf(const std::string& path) {
     auto f = split(line, ' ');
     if (f.size() < 5) continue;
     const std::string& mp = f[4];
-    if ((path == mp || startsWith(path, mp == "/" ? "/" : mp + "/")) && mp.size() > best.size()) best = mp;
+    if ((path == mp || startsWith(path, mp == "/" ? "/" : mp + "/")) && mp.size() > best.size())
+      best = mp;
   }
   return best;
 }
@@ -75,7 +63,8 @@ void adjustOomScore(const oci::Spec& spec) {
 // (runc's AllowedDevices, including mknod of any node so linux.devices can be created). A device
 // of linux.devices is usable only if a rule of the spec allows it, as with runc.
 oci::Resources effectiveResources(const oci::Spec& spec) {
-  oci::Resources r = spec.linux && spec.linux->resources ? *spec.linux->resources : oci::Resources{};
+  oci::Resources r =
+      spec.linux && spec.linux->resources ? *spec.linux->resources : oci::Resources{};
   auto allow = [&](const char* type, std::optional<int64_t> major, std::optional<int64_t> minor,
                    const char* access) {
     oci::DeviceCgroupRule rule;
@@ -88,16 +77,16 @@ oci::Resources effectiveResources(const oci::Spec& spec) {
   };
   allow("c", std::nullopt, std::nullopt, "m");
   allow("b", std::nullopt, std::nullopt, "m");
-  allow("c", 1, 3, "rwm");    // null
-  allow("c", 1, 8, "rwm");    // random
-  allow("c", 1, 7, "rwm");    // full
-  allow("c", 5, 0, "rwm");    // tty
-  allow("c", 1, 5, "rwm");    // zero
-  allow("c", 1, 9, "rwm");    // urandom
-  allow("c", 5, 1, "rwm");    // console
+  allow("c", 1, 3, "rwm");               // null
+  allow("c", 1, 8, "rwm");               // random
+  allow("c", 1, 7, "rwm");               // full
+  allow("c", 5, 0, "rwm");               // tty
+  allow("c", 1, 5, "rwm");               // zero
+  allow("c", 1, 9, "rwm");               // urandom
+  allow("c", 5, 1, "rwm");               // console
   allow("c", 136, std::nullopt, "rwm");  // pts/*
-  allow("c", 5, 2, "rwm");    // ptmx
-  allow("c", 10, 200, "rwm"); // net/tun
+  allow("c", 5, 2, "rwm");               // ptmx
+  allow("c", 10, 200, "rwm");            // net/tun
   return r;
 }
 
@@ -114,7 +103,8 @@ Result<Prepared> prepareCreate(const Globals& g, const CreateOptions& o, bool wi
   auto text = TRY_CTX(readFile(bundle + "/config.json"), "load bundle");
   p.spec = TRY_CTX(oci::parseSpec(text), "invalid config.json");
   if (::chdir(bundle.c_str()) != 0) return Error::sys(errno, "chdir {}", bundle);
-  std::string rootPath = p.spec.root.path[0] == '/' ? p.spec.root.path : bundle + "/" + p.spec.root.path;
+  std::string rootPath =
+      p.spec.root.path[0] == '/' ? p.spec.root.path : bundle + "/" + p.spec.root.path;
   std::string rootfs = TRY_CTX(absolutePath(rootPath, "rootfs"), "invalid config.json: root.path");
   struct stat st {};
   if (::stat(rootfs.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
@@ -122,10 +112,11 @@ Result<Prepared> prepareCreate(const Globals& g, const CreateOptions& o, bool wi
   }
   p.layout = TRY(cgroups::detectLayout());
   const std::string cgPathIn = p.spec.linux ? p.spec.linux->cgroupsPath : "";
-  std::string cgPath = TRY_CTX(cgroups::containerPath(cgPathIn, o.id), "invalid config.json: linux.cgroupsPath");
+  std::string cgPath =
+      TRY_CTX(cgroups::containerPath(cgPathIn, o.id), "invalid config.json: linux.cgroupsPath");
   int consoleFd = -1;
   if (!o.consoleSocket.empty()) {
-    p.console = TRY(connectUnix(o.consoleSocket, "console socket"));
+    p.console = TRY(sys::connectUnix(o.consoleSocket, "console socket"));
     consoleFd = p.console.get();
   } else if (p.spec.process && p.spec.process->terminal && withFifo) {
     return Error::invalid("cannot allocate a pseudo-TTY without --console-socket");
@@ -137,7 +128,8 @@ Result<Prepared> prepareCreate(const Globals& g, const CreateOptions& o, bool wi
     p.maps.uidMap = idMapText(p.spec.linux->uidMappings);
     p.maps.gidMap = idMapText(p.spec.linux->gidMappings);
     if (p.spec.linux->seccomp && !p.spec.linux->seccomp->listenerPath.empty()) {
-      p.seccompListener = TRY(connectUnix(p.spec.linux->seccomp->listenerPath, "seccomp listener"));
+      p.seccompListener =
+          TRY(sys::connectUnix(p.spec.linux->seccomp->listenerPath, "seccomp listener"));
       p.plan.seccompListenerSocket = p.seccompListener.get();
       p.plan.seccompStateBuf.resize(256 * 1024);
     }
@@ -214,8 +206,9 @@ Status launchPrepared(const Globals& g, const CreateOptions& o, Prepared& p, boo
   };
   if (auto st = store.save(p.state); !st) return kill(std::move(st).error());
   if (!o.pidFile.empty()) {
-    if (auto st = writeFileAtomic(o.pidFile, std::to_string(p.launched.pid), 0644,
-                                           Durability::Volatile); !st) {
+    if (auto st =
+            writeFileAtomic(o.pidFile, std::to_string(p.launched.pid), 0644, Durability::Volatile);
+        !st) {
       return kill(std::move(st).error().context("write pid file"));
     }
   }

@@ -20,10 +20,11 @@ Status remove(const Globals& g, const std::string& id, bool force) {
     case ContainerStatus::Running:
     case ContainerStatus::Paused:
       if (!force) {
-        return Error(ErrorKind::FailedPrecondition,
-                     fmt::format("delete container {}: cannot delete a container that is {}; stop it "
-                                 "first or use --force",
-                                 id, statusName(c.status)));
+        return Error(
+            ErrorKind::FailedPrecondition,
+            fmt::format("delete container {}: cannot delete a container that is {}; stop it "
+                        "first or use --force",
+                        id, statusName(c.status)));
       }
       if (c.cgroup) {
         if (auto p = c.cgroup->pids(); p) {

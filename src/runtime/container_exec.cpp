@@ -16,42 +16,7 @@
 #include "sys/syscalls.h"
 
 namespace berth::runtime {
-namespace {
-
-int cloneFlagFor(oci::NamespaceType t) {
-  switch (t) {
-    case oci::NamespaceType::Pid: return CLONE_NEWPID;
-    case oci::NamespaceType::Network: return CLONE_NEWNET;
-    case oci::NamespaceType::Mount: return CLONE_NEWNS;
-    case oci::NamespaceType::Ipc: return CLONE_NEWIPC;
-    case oci::NamespaceType::Uts: return CLONE_NEWUTS;
-    case oci::NamespaceType::User: return CLONE_NEWUSER;
-    case oci::NamespaceType::Cgroup: return CLONE_NEWCGROUP;
-    case oci::NamespaceType::Time: return CLONE_NEWTIME;
-  }
-  return 0;
-}
-
-Result<UniqueFd> connectConsole(const std::string& path) {
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof addr.sun_path) return Error::invalid("console socket path {:?} is too long", path);
-  std::memcpy(addr.sun_path, path.data(), path.size());
-  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!fd) return Error::sys(errno, "socket");
-  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    return Error::sys(errno, "connect console socket {}", path);
-  }
-  return fd;
-}
-
-struct MaskGuard {
-  sigset_t old;
-  explicit MaskGuard(const sigset_t& block) { ::sigprocmask(SIG_BLOCK, &block, &old); }
-  ~MaskGuard() { ::sigprocmask(SIG_SETMASK, &old, nullptr); }
-};
-
-}  // namespace
+namespace {}  // namespace
 
 Result<int> exec(const Globals& g, const ExecOptions& o) {
   auto ctx = [&] { return fmt::format("exec in container {}", o.id); };
@@ -66,10 +31,11 @@ Result<int> exec(const Globals& g, const ExecOptions& o) {
   plan.preserveFds = o.preserveFds;
   if (c.state.spec.linux) {
     for (const auto& ns : c.state.spec.linux->namespaces) {
-      std::string path = fmt::format("/proc/{}/ns/{}", c.state.pid, oci::namespaceProcName(ns.type));
+      std::string path =
+          fmt::format("/proc/{}/ns/{}", c.state.pid, oci::namespaceProcName(ns.type));
       int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
       if (fd < 0) return Error::sys(errno, "open {}", path).context(ctx());
-      plan.joinNamespaces.emplace_back(cloneFlagFor(ns.type), fd);
+      plan.joinNamespaces.emplace_back(static_cast<int>(cloneFlag(ns.type)), fd);
     }
   }
   std::stable_partition(plan.joinNamespaces.begin(), plan.joinNamespaces.end(),
@@ -77,17 +43,20 @@ Result<int> exec(const Globals& g, const ExecOptions& o) {
   plan.process = TRY_CTX(buildProcessPlan(o.process, c.state.spec, c.state.rootfs), "{}", ctx());
   UniqueFd console, consoleRecv;
   if (!o.consoleSocket.empty()) {
-    console = TRY_CTX(connectConsole(o.consoleSocket), "{}", ctx());
+    console = TRY_CTX(sys::connectUnix(o.consoleSocket, "console socket"), "{}", ctx());
   } else if (o.process.terminal) {
-    if (o.detach) return Error::invalid("{}: cannot allocate a pseudo-TTY when detached without --console-socket", ctx());
+    if (o.detach)
+      return Error::invalid(
+          "{}: cannot allocate a pseudo-TTY when detached without --console-socket", ctx());
     int sv[2];
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) return Error::sys(errno, "socketpair");
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+      return Error::sys(errno, "socketpair");
     consoleRecv.reset(sv[0]);
     console.reset(sv[1]);
   }
   plan.consoleSocket = console.get();
   sigset_t fwd = forwardedSignals();
-  std::optional<MaskGuard> mask;
+  std::optional<SignalMaskGuard> mask;
   if (!o.detach) mask.emplace(fwd);
   auto cgroup = std::move(c.cgroup);
   c.lock.reset();
@@ -98,7 +67,8 @@ Result<int> exec(const Globals& g, const ExecOptions& o) {
     return std::move(st).error().context(ctx());
   }
   if (!o.pidFile.empty()) {
-    TRY_CTX(writeFileAtomic(o.pidFile, std::to_string(launched.pid), 0644, Durability::Volatile), "{}: write pid file", ctx());
+    TRY_CTX(writeFileAtomic(o.pidFile, std::to_string(launched.pid), 0644, Durability::Volatile),
+            "{}: write pid file", ctx());
   }
   if (o.detach) return 0;
   UniqueFd master;

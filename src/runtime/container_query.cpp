@@ -30,8 +30,9 @@ Result<std::vector<pid_t>> pids(const Globals& g, const std::string& id) {
 Status pause(const Globals& g, const std::string& id) {
   auto c = TRY_CTX(detail::loadContainer(g, id), "pause container {}", id);
   if (c.status != ContainerStatus::Running && c.status != ContainerStatus::Created) {
-    return Error(ErrorKind::FailedPrecondition,
-                 fmt::format("pause container {}: container is {}, not running", id, statusName(c.status)));
+    return Error(
+        ErrorKind::FailedPrecondition,
+        fmt::format("pause container {}: container is {}, not running", id, statusName(c.status)));
   }
   if (!c.cgroup) return Error::internal("pause container {}: no cgroup", id);
   TRY_CTX(c.cgroup->freeze(), "pause container {}", id);
@@ -41,8 +42,9 @@ Status pause(const Globals& g, const std::string& id) {
 Status resume(const Globals& g, const std::string& id) {
   auto c = TRY_CTX(detail::loadContainer(g, id), "resume container {}", id);
   if (c.status != ContainerStatus::Paused) {
-    return Error(ErrorKind::FailedPrecondition,
-                 fmt::format("resume container {}: container is {}, not paused", id, statusName(c.status)));
+    return Error(
+        ErrorKind::FailedPrecondition,
+        fmt::format("resume container {}: container is {}, not paused", id, statusName(c.status)));
   }
   TRY_CTX(c.cgroup->thaw(), "resume container {}", id);
   return ok();
@@ -58,9 +60,14 @@ Result<Json> stats(const Globals& g, const std::string& id) {
   Json data = {
       {"cpu",
        {{"usage",
-         {{"total", s.cpuUsageNs}, {"percpu", s.perCpuNs}, {"kernel", s.cpuSystemNs}, {"user", s.cpuUserNs}}},
+         {{"total", s.cpuUsageNs},
+          {"percpu", s.perCpuNs},
+          {"kernel", s.cpuSystemNs},
+          {"user", s.cpuUserNs}}},
         {"throttling",
-         {{"periods", s.periods}, {"throttledPeriods", s.throttledPeriods}, {"throttledTime", s.throttledTimeNs}}}}},
+         {{"periods", s.periods},
+          {"throttledPeriods", s.throttledPeriods},
+          {"throttledTime", s.throttledTimeNs}}}}},
       {"memory",
        {{"usage", {{"limit", s.memoryLimit}, {"usage", s.memoryUsage}, {"max", s.memoryMaxUsage}}},
         {"swap", {{"usage", s.swapUsage}}},
@@ -72,7 +79,8 @@ Result<Json> stats(const Globals& g, const std::string& id) {
 Status update(const Globals& g, const std::string& id, const oci::Resources& r) {
   auto c = TRY_CTX(detail::loadContainer(g, id), "update container {}", id);
   if (c.status == ContainerStatus::Stopped) {
-    return Error(ErrorKind::FailedPrecondition, fmt::format("update container {}: container is stopped", id));
+    return Error(ErrorKind::FailedPrecondition,
+                 fmt::format("update container {}: container is stopped", id));
   }
   TRY_CTX(c.cgroup->apply(r), "update container {}", id);
   if (!c.state.spec.linux) c.state.spec.linux.emplace();

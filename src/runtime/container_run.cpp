@@ -1,6 +1,6 @@
 #include <signal.h>
-#include <sys/wait.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
@@ -15,13 +15,6 @@
 namespace berth::runtime {
 namespace {
 
-// Restores the caller's signal mask when the foreground run is over.
-struct MaskGuard {
-  sigset_t old;
-  explicit MaskGuard(const sigset_t& block) { ::sigprocmask(SIG_BLOCK, &block, &old); }
-  ~MaskGuard() { ::sigprocmask(SIG_SETMASK, &old, nullptr); }
-};
-
 Status deleteAfterRun(const Globals& g, const std::string& id) {
   auto c = TRY(detail::loadContainer(g, id));
   return detail::destroy(g, c);
@@ -35,15 +28,18 @@ Result<int> run(const Globals& g, const CreateOptions& o, bool detach) {
   bool terminal = p.spec.process->terminal;
   UniqueFd consoleRecv;
   if (terminal && o.consoleSocket.empty()) {
-    if (detach) return Error::invalid("{}: cannot allocate a pseudo-TTY when detached without --console-socket", ctx());
+    if (detach)
+      return Error::invalid(
+          "{}: cannot allocate a pseudo-TTY when detached without --console-socket", ctx());
     int sv[2];
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) return Error::sys(errno, "socketpair");
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+      return Error::sys(errno, "socketpair");
     consoleRecv.reset(sv[0]);
     p.console.reset(sv[1]);
     p.plan.consoleSocket = sv[1];
   }
   sigset_t fwd = forwardedSignals();
-  std::optional<MaskGuard> mask;
+  std::optional<SignalMaskGuard> mask;
   if (!detach) mask.emplace(fwd);
   TRY_CTX(launchPrepared(g, o, p, false), "{}", ctx());
   p.console.reset();

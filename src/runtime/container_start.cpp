@@ -25,7 +25,9 @@ Status start(const Globals& g, const std::string& id) {
   UniqueFd fd(::open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
   if (!fd) return Error::sys(errno, "open {}", fifo).context(fmt::format("start container {}", id));
   while (true) {
-    struct pollfd p {fd.get(), POLLIN, 0};
+    struct pollfd p {
+      fd.get(), POLLIN, 0
+    };
     int r = ::poll(&p, 1, 100);
     if (r > 0 && (p.revents & POLLIN)) {
       char b;
@@ -34,7 +36,8 @@ Status start(const Globals& g, const std::string& id) {
     if (r < 0 && errno != EINTR) return Error::sys(errno, "poll {}", fifo);
     auto st = sys::processStartTime(c.state.pid);
     if (!st || *st != c.state.pidStartTime) {
-      return Error::make(ErrorKind::FailedPrecondition, "start container {}: the init process exited", id);
+      return Error::make(ErrorKind::FailedPrecondition,
+                         "start container {}: the init process exited", id);
     }
   }
   ::unlink(fifo.c_str());

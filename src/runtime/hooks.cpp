@@ -48,7 +48,9 @@ Status runHook(const oci::Hook& h, const std::string& state, const char* phase, 
   if (h.timeout && *h.timeout > 0) {
     auto pfd = sys::pidfdOpen(pid);
     if (pfd) {
-      struct pollfd p {pfd->get(), POLLIN, 0};
+      struct pollfd p {
+        pfd->get(), POLLIN, 0
+      };
       int r = ::poll(&p, 1, *h.timeout * 1000);
       if (r == 0) {
         ::kill(pid, SIGKILL);

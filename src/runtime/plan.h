@@ -25,17 +25,17 @@ struct MountStep {
   std::string target;  // path inside the rootfs (cleaned, absolute)
   std::string fstype;
   std::string data;
-  unsigned long flags = 0;        // mount(2) flags for the first mount
-  unsigned long remountFlags = 0; // non-zero: a MS_REMOUNT|MS_BIND pass with these flags
+  unsigned long flags = 0;         // mount(2) flags for the first mount
+  unsigned long remountFlags = 0;  // non-zero: a MS_REMOUNT|MS_BIND pass with these flags
   unsigned long propagation = 0;
-  bool targetIsFile = false;      // create a file (not a dir) as the mount point
-  mode_t mode = 0;                // Mknod / Mkdir mode (type bits included for Mknod)
+  bool targetIsFile = false;  // create a file (not a dir) as the mount point
+  mode_t mode = 0;            // Mknod / Mkdir mode (type bits included for Mknod)
   dev_t dev = 0;
   uid_t uid = 0;
   gid_t gid = 0;
   bool chown = false;
-  bool optional = false;          // failure is not an error (e.g. /dev/core)
-  bool needsCgroup = false;       // the init must be in its cgroup (and cgroupns) before this
+  bool optional = false;     // failure is not an error (e.g. /dev/core)
+  bool needsCgroup = false;  // the init must be in its cgroup (and cgroupns) before this
 };
 
 struct RlimitValue {
@@ -127,6 +127,8 @@ Result<InitPlan> buildInitPlan(const oci::Spec& spec, const PlanOptions& opts);
 // Builds the process part (exec and init share it). Clamps rlimits the host cannot raise.
 Result<ProcessPlan> buildProcessPlan(const oci::Process& p, const oci::Spec& spec,
                                      const std::string& rootfsForPasswd);
+// The CLONE_NEW* flag of a namespace type.
+unsigned long cloneFlag(oci::NamespaceType t);
 // Points argv/envp at the strings; call after the plan stops moving.
 void finalizePointers(ProcessPlan& p);
 void finalizePointers(HookCmd& h);

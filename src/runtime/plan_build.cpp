@@ -13,25 +13,11 @@
 #include "base/strings.h"
 #include "oci/capabilities.h"
 #include "oci/mount_options.h"
-#include "sys/syscalls.h"
 #include "runtime/rootfs/path_resolve.h"
+#include "sys/syscalls.h"
 
 namespace berth::runtime {
 namespace {
-
-unsigned long cloneFlag(oci::NamespaceType t) {
-  switch (t) {
-    case oci::NamespaceType::Pid: return CLONE_NEWPID;
-    case oci::NamespaceType::Network: return CLONE_NEWNET;
-    case oci::NamespaceType::Mount: return CLONE_NEWNS;
-    case oci::NamespaceType::Ipc: return CLONE_NEWIPC;
-    case oci::NamespaceType::Uts: return CLONE_NEWUTS;
-    case oci::NamespaceType::User: return CLONE_NEWUSER;
-    case oci::NamespaceType::Cgroup: return CLONE_NEWCGROUP;
-    case oci::NamespaceType::Time: return CLONE_NEWTIME;
-  }
-  return 0;
-}
 
 struct DefaultDevice {
   const char* path;
@@ -80,11 +66,13 @@ Status addCgroupMount(InitPlan& plan, const oci::Mount& m, const std::string& de
   for (const auto& h : layout.hierarchies) {
     std::string base = h.mountpoint.substr(h.mountpoint.rfind('/') + 1);
     std::string target = dest + "/" + base;
-    plan.mounts.push_back(MountStep{MountStep::Kind::Mkdir, "", target, "", "", 0, 0, 0, false, 0755});
+    plan.mounts.push_back(
+        MountStep{MountStep::Kind::Mkdir, "", target, "", "", 0, 0, 0, false, 0755});
     if (newCgroupNs) {
-      std::string data = h.unified ? "" : (h.name.empty() ? join(h.controllers, ",") : "none,name=" + h.name);
-      plan.mounts.push_back(MountStep{MountStep::Kind::Mount, h.unified ? "cgroup2" : "cgroup", target,
-                                      h.unified ? "cgroup2" : "cgroup", data, flags});
+      std::string data =
+          h.unified ? "" : (h.name.empty() ? join(h.controllers, ",") : "none,name=" + h.name);
+      plan.mounts.push_back(MountStep{MountStep::Kind::Mount, h.unified ? "cgroup2" : "cgroup",
+                                      target, h.unified ? "cgroup2" : "cgroup", data, flags});
     } else {
       bindFrom(h.mountpoint + opts.cgroupPath, target);
     }
@@ -121,15 +109,22 @@ bool hasCapSysResource() {
 }
 
 Result<int> rlimitResource(const std::string& name) {
-  static const std::pair<const char*, int> kTable[] = {
-      {"RLIMIT_AS", RLIMIT_AS},       {"RLIMIT_CORE", RLIMIT_CORE},
-      {"RLIMIT_CPU", RLIMIT_CPU},     {"RLIMIT_DATA", RLIMIT_DATA},
-      {"RLIMIT_FSIZE", RLIMIT_FSIZE}, {"RLIMIT_LOCKS", RLIMIT_LOCKS},
-      {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK}, {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
-      {"RLIMIT_NICE", RLIMIT_NICE},   {"RLIMIT_NOFILE", RLIMIT_NOFILE},
-      {"RLIMIT_NPROC", RLIMIT_NPROC}, {"RLIMIT_RSS", RLIMIT_RSS},
-      {"RLIMIT_RTPRIO", RLIMIT_RTPRIO}, {"RLIMIT_RTTIME", RLIMIT_RTTIME},
-      {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING}, {"RLIMIT_STACK", RLIMIT_STACK}};
+  static const std::pair<const char*, int> kTable[] = {{"RLIMIT_AS", RLIMIT_AS},
+                                                       {"RLIMIT_CORE", RLIMIT_CORE},
+                                                       {"RLIMIT_CPU", RLIMIT_CPU},
+                                                       {"RLIMIT_DATA", RLIMIT_DATA},
+                                                       {"RLIMIT_FSIZE", RLIMIT_FSIZE},
+                                                       {"RLIMIT_LOCKS", RLIMIT_LOCKS},
+                                                       {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},
+                                                       {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
+                                                       {"RLIMIT_NICE", RLIMIT_NICE},
+                                                       {"RLIMIT_NOFILE", RLIMIT_NOFILE},
+                                                       {"RLIMIT_NPROC", RLIMIT_NPROC},
+                                                       {"RLIMIT_RSS", RLIMIT_RSS},
+                                                       {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},
+                                                       {"RLIMIT_RTTIME", RLIMIT_RTTIME},
+                                                       {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
+                                                       {"RLIMIT_STACK", RLIMIT_STACK}};
   for (const auto& [n, r] : kTable) {
     if (name == n) return r;
   }
@@ -152,6 +147,28 @@ Result<uint64_t> capMask(const std::vector<std::string>& names) {
 }
 
 }  // namespace
+
+unsigned long cloneFlag(oci::NamespaceType t) {
+  switch (t) {
+    case oci::NamespaceType::Pid:
+      return CLONE_NEWPID;
+    case oci::NamespaceType::Network:
+      return CLONE_NEWNET;
+    case oci::NamespaceType::Mount:
+      return CLONE_NEWNS;
+    case oci::NamespaceType::Ipc:
+      return CLONE_NEWIPC;
+    case oci::NamespaceType::Uts:
+      return CLONE_NEWUTS;
+    case oci::NamespaceType::User:
+      return CLONE_NEWUSER;
+    case oci::NamespaceType::Cgroup:
+      return CLONE_NEWCGROUP;
+    case oci::NamespaceType::Time:
+      return CLONE_NEWTIME;
+  }
+  return 0;
+}
 
 void finalizePointers(ProcessPlan& p) {
   p.argv.clear();
@@ -193,8 +210,10 @@ Result<ProcessPlan> buildProcessPlan(const oci::Process& p, const oci::Spec& spe
   if (p.capabilities) {
     out.hasCaps = true;
     out.capBounding = TRY_CTX(capMask(p.capabilities->bounding), "process.capabilities.bounding");
-    out.capEffective = TRY_CTX(capMask(p.capabilities->effective), "process.capabilities.effective");
-    out.capPermitted = TRY_CTX(capMask(p.capabilities->permitted), "process.capabilities.permitted");
+    out.capEffective =
+        TRY_CTX(capMask(p.capabilities->effective), "process.capabilities.effective");
+    out.capPermitted =
+        TRY_CTX(capMask(p.capabilities->permitted), "process.capabilities.permitted");
     out.capInheritable =
         TRY_CTX(capMask(p.capabilities->inheritable), "process.capabilities.inheritable");
     out.capAmbient = TRY_CTX(capMask(p.capabilities->ambient), "process.capabilities.ambient");
@@ -203,7 +222,9 @@ Result<ProcessPlan> buildProcessPlan(const oci::Process& p, const oci::Spec& spe
   bool canRaise = hasCapSysResource();
   for (const auto& rl : p.rlimits) {
     int res = TRY(rlimitResource(rl.type));
-    struct rlimit want {rl.soft, rl.hard};
+    struct rlimit want {
+      rl.soft, rl.hard
+    };
     struct rlimit cur {};
     if (::getrlimit(res, &cur) == 0 && !canRaise && want.rlim_max > cur.rlim_max) {
       spdlog::warn(
@@ -269,14 +290,16 @@ Result<InitPlan> buildInitPlan(const oci::Spec& spec, const PlanOptions& opts) {
     bool joinsMount = false;
     for (auto& [t, fd] : plan.joinNamespaces) joinsMount |= t == CLONE_NEWNS;
     if (!joinsMount) {
-      return Error::invalid("a mount namespace is required: berth-runtime does not set up a rootfs "
-                            "in the host's mount namespace");
+      return Error::invalid(
+          "a mount namespace is required: berth-runtime does not set up a rootfs "
+          "in the host's mount namespace");
     }
   }
 
   // "/" becomes rslave (or what rootfsPropagation asks) so nothing propagates back to the host.
   long prop = oci::propagationFlags(lx.rootfsPropagation);
-  if (prop < 0) return Error::invalid("linux.rootfsPropagation {:?} is not valid", lx.rootfsPropagation);
+  if (prop < 0)
+    return Error::invalid("linux.rootfsPropagation {:?} is not valid", lx.rootfsPropagation);
   plan.rootPropagation = prop ? static_cast<unsigned long>(prop) : (MS_SLAVE | MS_REC);
   plan.rootfsPropagation = static_cast<unsigned long>(prop);
   plan.readonlyRoot = spec.root.readonly;
@@ -342,7 +365,8 @@ Result<InitPlan> buildInitPlan(const oci::Spec& spec, const PlanOptions& opts) {
       }
       plan.mounts.push_back(std::move(s));
     };
-    for (const auto& d : kDefaultDevices) addDevice(d.path, S_IFCHR, d.major, d.minor, 0666, {}, {});
+    for (const auto& d : kDefaultDevices)
+      addDevice(d.path, S_IFCHR, d.major, d.minor, 0666, {}, {});
     for (size_t i = 0; i < lx.devices.size(); ++i) {
       const auto& d = lx.devices[i];
       std::string path = TRY_CTX(cleanContainerPath(d.path), "linux.devices[{}]", i);

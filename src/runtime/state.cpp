@@ -16,19 +16,30 @@ namespace berth::runtime {
 
 const char* statusName(ContainerStatus s) {
   switch (s) {
-    case ContainerStatus::Creating: return "creating";
-    case ContainerStatus::Created: return "created";
-    case ContainerStatus::Running: return "running";
-    case ContainerStatus::Paused: return "paused";
-    case ContainerStatus::Stopped: return "stopped";
+    case ContainerStatus::Creating:
+      return "creating";
+    case ContainerStatus::Created:
+      return "created";
+    case ContainerStatus::Running:
+      return "running";
+    case ContainerStatus::Paused:
+      return "paused";
+    case ContainerStatus::Stopped:
+      return "stopped";
   }
   return "unknown";
 }
 
 Json stateToJson(const ContainerState& s) {
-  return Json{{"id", s.id},         {"pid", s.pid},         {"pidStartTime", s.pidStartTime},
-              {"bundle", s.bundle}, {"rootfs", s.rootfs},   {"created", s.created},
-              {"cgroupPath", s.cgroupPath}, {"owner", s.owner}, {"config", oci::specToJson(s.spec)}};
+  return Json{{"id", s.id},
+              {"pid", s.pid},
+              {"pidStartTime", s.pidStartTime},
+              {"bundle", s.bundle},
+              {"rootfs", s.rootfs},
+              {"created", s.created},
+              {"cgroupPath", s.cgroupPath},
+              {"owner", s.owner},
+              {"config", oci::specToJson(s.spec)}};
 }
 
 Result<ContainerState> stateFromJson(const Json& j) {
@@ -94,7 +105,9 @@ Result<UniqueFd> StateStore::claim(const std::string& id) {
   }
   std::string d = dir(id);
   if (::mkdir(d.c_str(), 0711) != 0) {
-    if (errno == EEXIST) return Error(ErrorKind::AlreadyExists, fmt::format("container with id {:?} already exists", id));
+    if (errno == EEXIST)
+      return Error(ErrorKind::AlreadyExists,
+                   fmt::format("container with id {:?} already exists", id));
     return Error::sys(errno, "mkdir {}", d);
   }
   return lockDir(d);
@@ -117,7 +130,8 @@ Status StateStore::save(const ContainerState& s) {
 Result<ContainerState> StateStore::load(const std::string& id) {
   auto text = readFile(dir(id) + "/state.json");
   if (!text) {
-    if (text.error().sysErrno() == ENOENT) return Error::notFound("container {:?} does not exist", id);
+    if (text.error().sysErrno() == ENOENT)
+      return Error::notFound("container {:?} does not exist", id);
     return std::move(text).error();
   }
   auto j = TRY(parseJson(*text, "state.json"));
@@ -133,7 +147,8 @@ static Status removeTree(int dirfd, const std::string& display) {
     if (e->d_type == DT_DIR) {
       UniqueFd sub(::openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
       if (sub) (void)removeTree(sub.get(), display + "/" + e->d_name);
-      if (::unlinkat(dirfd, e->d_name, AT_REMOVEDIR) != 0 && st) st = Error::sys(errno, "rmdir {}/{}", display, e->d_name);
+      if (::unlinkat(dirfd, e->d_name, AT_REMOVEDIR) != 0 && st)
+        st = Error::sys(errno, "rmdir {}/{}", display, e->d_name);
     } else if (::unlinkat(dirfd, e->d_name, 0) != 0 && st) {
       st = Error::sys(errno, "unlink {}/{}", display, e->d_name);
     }
@@ -180,12 +195,14 @@ ContainerStatus StateStore::status(const ContainerState& s, bool frozen) const {
 std::string nowRfc3339() {
   auto now = std::chrono::system_clock::now();
   auto tt = std::chrono::system_clock::to_time_t(now);
-  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count() % 1000000000;
+  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count() %
+            1000000000;
   std::tm tm{};
   gmtime_r(&tt, &tm);
   char buf[64];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long long>(ns));
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<long long>(ns));
   return buf;
 }
 

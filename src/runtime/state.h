@@ -24,7 +24,7 @@ struct ContainerState {
   pid_t pid = 0;
   uint64_t pidStartTime = 0;  // guards against a recycled pid
   std::string bundle;
-  std::string rootfs;  // absolute host path
+  std::string rootfs;   // absolute host path
   std::string created;  // RFC 3339
   std::string cgroupPath;
   std::string owner;

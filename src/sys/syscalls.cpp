@@ -9,6 +9,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -43,7 +44,8 @@ int cloexecFrom(unsigned int first) {
 int setRecursiveReadonly(int dirfd, const char* path) {
   struct mount_attr attr {};
   attr.attr_set = MOUNT_ATTR_RDONLY;
-  long r = ::syscall(SYS_mount_setattr, dirfd, path, AT_RECURSIVE | AT_EMPTY_PATH, &attr, sizeof attr);
+  long r =
+      ::syscall(SYS_mount_setattr, dirfd, path, AT_RECURSIVE | AT_EMPTY_PATH, &attr, sizeof attr);
   return r < 0 ? -errno : 0;
 }
 
@@ -171,13 +173,29 @@ Result<UniqueFd> recvFd(int sock, std::string* data) {
     r = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
   } while (r < 0 && errno == EINTR);
   if (r < 0) return Error::sys(errno, "recvmsg");
-  if (r == 0) return Error::make(ErrorKind::Unavailable, "recvmsg: peer closed without sending a fd");
+  if (r == 0)
+    return Error::make(ErrorKind::Unavailable, "recvmsg: peer closed without sending a fd");
   struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  if (!c || c->cmsg_type != SCM_RIGHTS) return Error::internal("recvmsg: no file descriptor received");
+  if (!c || c->cmsg_type != SCM_RIGHTS)
+    return Error::internal("recvmsg: no file descriptor received");
   int fd;
   std::memcpy(&fd, CMSG_DATA(c), sizeof(int));
   if (data) data->assign(buf, static_cast<size_t>(r));
   return UniqueFd(fd);
+}
+
+Result<UniqueFd> connectUnix(const std::string& path, const char* what) {
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof addr.sun_path)
+    return Error::invalid("{} path {:?} is too long", what, path);
+  std::memcpy(addr.sun_path, path.data(), path.size());
+  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!fd) return Error::sys(errno, "socket");
+  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    return Error::sys(errno, "connect {} {}", what, path);
+  }
+  return fd;
 }
 
 }  // namespace berth::sys

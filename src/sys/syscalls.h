@@ -48,5 +48,7 @@ std::optional<uint64_t> processStartTime(pid_t pid);
 // Sends and receives one file descriptor over a unix socket (SCM_RIGHTS). child-safe send.
 int sendFd(int sock, int fd, const void* data, size_t len);
 Result<UniqueFd> recvFd(int sock, std::string* data = nullptr);
+// A SOCK_STREAM unix socket connected to path; `what` names it in errors ("console socket").
+Result<UniqueFd> connectUnix(const std::string& path, const char* what);
 
 }  // namespace berth::sys

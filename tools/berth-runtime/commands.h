@@ -24,6 +24,6 @@ void registerSignals(CLI::App& app, Context& ctx);    // kill, pause, resume
 void registerQueries(CLI::App& app, Context& ctx);    // state, list, ps, events
 void registerExec(CLI::App& app, Context& ctx);
 void registerUpdate(CLI::App& app, Context& ctx);
-void registerSpec(CLI::App& app, Context& ctx);       // spec, features
+void registerSpec(CLI::App& app, Context& ctx);  // spec, features
 
 }  // namespace berth::tool

@@ -11,8 +11,8 @@ int main(int argc, char** argv) {
   using namespace berth;
   tool::Context ctx;
   CLI::App app{"berth-runtime: an OCI runtime (runc-compatible command line)", "berth-runtime"};
-  app.set_version_flag("-v,--version",
-                       std::string("berth-runtime version ") + BERTH_VERSION + "\nspec: " + oci::kSpecVersion);
+  app.set_version_flag("-v,--version", std::string("berth-runtime version ") + BERTH_VERSION +
+                                           "\nspec: " + oci::kSpecVersion);
   std::string logPath, logFormat = "text";
   bool debug = false, rootless = false;
   std::string criu;
@@ -22,7 +22,8 @@ int main(int argc, char** argv) {
   app.add_option("--log-format", logFormat, "log format: text or json")
       ->check(CLI::IsMember({"text", "json"}));
   app.add_flag("--debug", debug, "enable debug logging");
-  app.add_flag("--systemd-cgroup", ctx.globals.systemdCgroup, "use systemd cgroups (not supported)");
+  app.add_flag("--systemd-cgroup", ctx.globals.systemdCgroup,
+               "use systemd cgroups (not supported)");
   app.add_option("--criu", criu, "ignored (checkpointing is not supported)");
   app.add_flag("--rootless", rootless, "ignored (rootless is detected)");
   app.require_subcommand(1);

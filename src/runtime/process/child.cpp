@@ -62,14 +62,22 @@ namespace {
 
 const char* nsName(int type) {
   switch (type) {
-    case CLONE_NEWPID: return "pid";
-    case CLONE_NEWNET: return "net";
-    case CLONE_NEWNS: return "mnt";
-    case CLONE_NEWIPC: return "ipc";
-    case CLONE_NEWUTS: return "uts";
-    case CLONE_NEWUSER: return "user";
-    case CLONE_NEWCGROUP: return "cgroup";
-    case CLONE_NEWTIME: return "time";
+    case CLONE_NEWPID:
+      return "pid";
+    case CLONE_NEWNET:
+      return "net";
+    case CLONE_NEWNS:
+      return "mnt";
+    case CLONE_NEWIPC:
+      return "ipc";
+    case CLONE_NEWUTS:
+      return "uts";
+    case CLONE_NEWUSER:
+      return "user";
+    case CLONE_NEWCGROUP:
+      return "cgroup";
+    case CLONE_NEWTIME:
+      return "time";
   }
   return "?";
 }
@@ -218,7 +226,8 @@ void setupConsole(const InitPlan& plan) {
   };
   if (p.hasSeccomp && !seccompLate) installSeccomp();
   if (p.hasCaps) {
-    if (int r = sys::dropBounding(p.capBounding); r < 0) fail(sync, -r, "drop bounding capabilities");
+    if (int r = sys::dropBounding(p.capBounding); r < 0)
+      fail(sync, -r, "drop bounding capabilities");
     if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) fail(sync, errno, "prctl PR_SET_KEEPCAPS");
   }
   if (p.setGroups && ::setgroups(p.groups.size(), p.groups.data()) != 0) {
@@ -281,8 +290,8 @@ void direct(InitPlan& plan) {
   int sync = plan.syncFd;
   if (plan.lockFd >= 0) ::close(plan.lockFd);
   // These namespaces come into being while the parent fills the cgroup, on the other core.
-  unsigned long early = plan.newNamespaces & ~static_cast<unsigned long>(
-                                                 CLONE_NEWPID | CLONE_NEWTIME | CLONE_NEWCGROUP);
+  unsigned long early = plan.newNamespaces &
+                        ~static_cast<unsigned long>(CLONE_NEWPID | CLONE_NEWTIME | CLONE_NEWCGROUP);
   if (early && ::unshare(static_cast<int>(early)) != 0) fail(sync, errno, "unshare namespaces");
   for (const auto& [type, fd] : plan.joinNamespaces) {
     if (::setns(fd, type) != 0) fail(sync, errno, "setns %s namespace", nsName(type));

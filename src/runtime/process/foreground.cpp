@@ -66,7 +66,8 @@ int superviseForeground(pid_t pid, int master, const sigset_t& blocked) {
   bool masterOpen = master >= 0;
   int status = -1;
   while (status < 0 || masterOpen) {
-    struct pollfd fds[3] = {{sfd, POLLIN, 0}, {stdinOpen ? 0 : -1, POLLIN, 0}, {masterOpen ? master : -1, POLLIN, 0}};
+    struct pollfd fds[3] = {
+        {sfd, POLLIN, 0}, {stdinOpen ? 0 : -1, POLLIN, 0}, {masterOpen ? master : -1, POLLIN, 0}};
     int r = ::poll(fds, 3, status >= 0 ? 100 : -1);
     if (r < 0 && errno != EINTR) break;
     if (r == 0 && status >= 0) break;  // exited and the pty went quiet

@@ -8,6 +8,15 @@
 
 namespace berth::runtime {
 
+// Blocks signals for its lifetime, then restores the caller's mask.
+struct SignalMaskGuard {
+  sigset_t old;
+  explicit SignalMaskGuard(const sigset_t& block) { ::sigprocmask(SIG_BLOCK, &block, &old); }
+  ~SignalMaskGuard() { ::sigprocmask(SIG_SETMASK, &old, nullptr); }
+  SignalMaskGuard(const SignalMaskGuard&) = delete;
+  SignalMaskGuard& operator=(const SignalMaskGuard&) = delete;
+};
+
 // The signals a foreground runtime blocks before cloning and forwards afterwards.
 sigset_t forwardedSignals();
 

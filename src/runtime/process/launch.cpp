@@ -23,7 +23,8 @@ Status sendMsg(int fd, SyncType t, int32_t value = 0) {
   SyncMsg m{};
   m.type = t;
   m.value = value;
-  if (::send(fd, &m, sizeof m, MSG_NOSIGNAL) != sizeof m) return Error::sys(errno, "send to container init");
+  if (::send(fd, &m, sizeof m, MSG_NOSIGNAL) != sizeof m)
+    return Error::sys(errno, "send to container init");
   return ok();
 }
 
@@ -57,7 +58,8 @@ Result<Launched> launch(InitPlan& plan, cgroups::Manager* cgroup, const IdMaps& 
   UniqueFd parentEnd(sv[0]);
   plan.syncFd = sv[1];
   bool twoStage = plan.newUserNamespace;
-  for (const auto& [t, fd] : plan.joinNamespaces) twoStage |= t == CLONE_NEWUSER || t == CLONE_NEWPID;
+  for (const auto& [t, fd] : plan.joinNamespaces)
+    twoStage |= t == CLONE_NEWUSER || t == CLONE_NEWPID;
   unsigned long flags = twoStage ? 0 : plan.newNamespaces & (CLONE_NEWPID | CLONE_NEWTIME);
   pid_t stage1 = sys::cloneProcess(flags);
   if (stage1 < 0) {
@@ -96,7 +98,8 @@ Result<Launched> launch(InitPlan& plan, cgroups::Manager* cgroup, const IdMaps& 
   if (auto st = sendMsg(parentEnd.get(), SyncType::Go); !st) {
     // The child may have failed before it needed the cgroup: its message is the better error.
     SyncMsg m{};
-    if (::recv(parentEnd.get(), &m, sizeof m, MSG_DONTWAIT) == sizeof m && m.type == SyncType::Failed) {
+    if (::recv(parentEnd.get(), &m, sizeof m, MSG_DONTWAIT) == sizeof m &&
+        m.type == SyncType::Failed) {
       return cleanup(childError(m));
     }
     return cleanup(std::move(st).error());
@@ -123,9 +126,12 @@ Result<Launched> launch(InitPlan& plan, cgroups::Manager* cgroup, const IdMaps& 
     switch (m.type) {
       case SyncType::UsernsReady: {
         std::string base = "/proc/" + std::to_string(stage1);
-        if (auto st = writeFile(base + "/uid_map", maps.uidMap); !st) return cleanup(std::move(st).error());
-        if (auto st = writeFile(base + "/gid_map", maps.gidMap); !st) return cleanup(std::move(st).error());
-        if (auto st = sendMsg(parentEnd.get(), SyncType::UsernsDone); !st) return cleanup(std::move(st).error());
+        if (auto st = writeFile(base + "/uid_map", maps.uidMap); !st)
+          return cleanup(std::move(st).error());
+        if (auto st = writeFile(base + "/gid_map", maps.gidMap); !st)
+          return cleanup(std::move(st).error());
+        if (auto st = sendMsg(parentEnd.get(), SyncType::UsernsDone); !st)
+          return cleanup(std::move(st).error());
         break;
       }
       case SyncType::Stage2Pid:
@@ -141,7 +147,8 @@ Result<Launched> launch(InitPlan& plan, cgroups::Manager* cgroup, const IdMaps& 
           if (!r) return cleanup(std::move(r).error());
           state = std::move(*r);
         }
-        if (auto st = sendMsg(parentEnd.get(), SyncType::HooksDone); !st) return cleanup(std::move(st).error());
+        if (auto st = sendMsg(parentEnd.get(), SyncType::HooksDone); !st)
+          return cleanup(std::move(st).error());
         if (state.size() > plan.stateBuf.size()) state.resize(plan.stateBuf.size());
         ::send(parentEnd.get(), state.data(), state.size(), MSG_NOSIGNAL);
         break;
@@ -152,8 +159,8 @@ Result<Launched> launch(InitPlan& plan, cgroups::Manager* cgroup, const IdMaps& 
       case SyncType::Failed:
         return cleanup(childError(m));
       default:
-        return cleanup(Error::internal("unexpected message {} from container init",
-                                       static_cast<int>(m.type)));
+        return cleanup(
+            Error::internal("unexpected message {} from container init", static_cast<int>(m.type)));
     }
   }
 }

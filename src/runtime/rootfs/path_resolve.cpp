@@ -78,8 +78,8 @@ Result<std::string> resolveInRootfs(const std::string& rootfs, const std::string
     std::string inside = "/" + join(done, "/");
     if (!target.empty() && target[0] == '/') {
       return Error::invalid(
-          "path {:?}: {} is an absolute symlink to {:?}, which would lead out of the rootfs",
-          path, inside, target);
+          "path {:?}: {} is an absolute symlink to {:?}, which would lead out of the rootfs", path,
+          inside, target);
     }
     done.pop_back();
     auto parts = split(target, '/', true);

@@ -82,7 +82,9 @@ int openTarget(Ctx& c, const char* target, bool create, bool isFile) {
   return parent;
 }
 
-void fdPath(int fd, char* out, size_t len) { std::snprintf(out, len, "/proc/self/fd/%d", fd); }
+void fdPath(int fd, char* out, size_t len) {
+  std::snprintf(out, len, "/proc/self/fd/%d", fd);
+}
 
 // A bind remount keeps the flags the kernel locked on the source mount (nosuid, nodev...).
 int remountBind(const char* path, unsigned long flags) {
@@ -157,7 +159,8 @@ int applyStep(Ctx& c, const MountStep& s) {
     case MountStep::Kind::Mknod: {
       int parent;
       const char* name;
-      if (int r = parentAndName(c, t, &parent, &name); r < 0) return failWith(c, -r, "open parent of", t);
+      if (int r = parentAndName(c, t, &parent, &name); r < 0)
+        return failWith(c, -r, "open parent of", t);
       int r = 0;
       if (::mknodat(parent, name, s.mode, s.dev) != 0 && errno != EEXIST) {
         r = failWith(c, errno, "mknod", t);
@@ -174,7 +177,8 @@ int applyStep(Ctx& c, const MountStep& s) {
       int fd = openTarget(c, t, true, s.targetIsFile);
       if (fd < 0) return failWith(c, -fd, "create mount point", t);
       fdPath(fd, p, sizeof p);
-      unsigned long flags = s.kind == MountStep::Kind::BindDevice ? static_cast<unsigned long>(MS_BIND) : s.flags;
+      unsigned long flags =
+          s.kind == MountStep::Kind::BindDevice ? static_cast<unsigned long>(MS_BIND) : s.flags;
       int r = ::mount(s.source.c_str(), p, nullptr, flags, nullptr) == 0 ? 0 : -errno;
       ::close(fd);
       if (r < 0) {
@@ -210,7 +214,8 @@ int applyStep(Ctx& c, const MountStep& s) {
       int e = errno;
       ::close(fd);
       if (r != 0) {
-        std::snprintf(c.err, c.errLen, "mount %s on %s (type %s)", s.source.c_str(), t, s.fstype.c_str());
+        std::snprintf(c.err, c.errLen, "mount %s on %s (type %s)", s.source.c_str(), t,
+                      s.fstype.c_str());
         return -e;
       }
       if (s.propagation) return reopenAndApply(c, s);
@@ -236,7 +241,8 @@ int maskPath(const char* path) {
 }
 
 int readonlyPath(const char* path) {
-  if (::mount(path, path, nullptr, MS_BIND | MS_REC, nullptr) != 0) return errno == ENOENT ? 0 : -errno;
+  if (::mount(path, path, nullptr, MS_BIND | MS_REC, nullptr) != 0)
+    return errno == ENOENT ? 0 : -errno;
   return remountBind(path, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC);
 }
 
@@ -277,7 +283,8 @@ int setupRootfs(InitPlan& plan, char* errText, size_t errLen) {
   }
   if (::chdir(rootfs) != 0) return failWith(c, errno, "chdir", rootfs);
   if (plan.noPivot) {
-    if (::mount(rootfs, "/", nullptr, MS_MOVE, nullptr) != 0) return failWith(c, errno, "move mount", rootfs);
+    if (::mount(rootfs, "/", nullptr, MS_MOVE, nullptr) != 0)
+      return failWith(c, errno, "move mount", rootfs);
     if (::chroot(".") != 0) return failWith(c, errno, "chroot", rootfs);
   } else {
     // pivot_root(".", ".") stacks the old root under the new one; detach it right away.
@@ -309,7 +316,8 @@ int setupRootfs(InitPlan& plan, char* errText, size_t errLen) {
       return failWith(c, -r, "remount read-only", "/");
     }
   }
-  if (plan.rootfsPropagation && ::mount(nullptr, "/", nullptr, plan.rootfsPropagation, nullptr) != 0) {
+  if (plan.rootfsPropagation &&
+      ::mount(nullptr, "/", nullptr, plan.rootfsPropagation, nullptr) != 0) {
     return failWith(c, errno, "set rootfs propagation of", "/");
   }
   return 0;

@@ -7,13 +7,19 @@
 namespace berth {
 namespace {
 
-Result<int> failing() { return Error::sys(EPERM, "mount {}", "/proc"); }
+Result<int> failing() {
+  return Error::sys(EPERM, "mount {}", "/proc");
+}
 Result<int> wrapped() {
   int v = TRY_CTX(failing(), "create container {}", "3f2a");
   return v + 1;
 }
-Result<int> succeeding() { return 41; }
-Result<int> plusOne() { return TRY(succeeding()) + 1; }
+Result<int> succeeding() {
+  return 41;
+}
+Result<int> plusOne() {
+  return TRY(succeeding()) + 1;
+}
 
 TEST(Error, RendersContextOutermostFirstWithTheErrnoText) {
   auto r = wrapped();

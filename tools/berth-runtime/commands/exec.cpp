@@ -38,8 +38,8 @@ Result<oci::Process> buildProcess(const ExecFlags& f, const runtime::ContainerSt
   if (!f.caps.empty()) {
     if (!p.capabilities) p.capabilities.emplace();
     for (const auto& c : f.caps) {
-      for (auto* set : {&p.capabilities->bounding, &p.capabilities->effective,
-                        &p.capabilities->permitted}) {
+      for (auto* set :
+           {&p.capabilities->bounding, &p.capabilities->effective, &p.capabilities->permitted}) {
         set->push_back(c);
       }
     }

@@ -10,7 +10,8 @@ void addCreateFlags(CLI::App* c, runtime::CreateOptions& o) {
   c->add_option("--console-socket", o.consoleSocket,
                 "unix socket that receives the pty master (process.terminal)");
   c->add_flag("--no-pivot", o.noPivot, "use MS_MOVE + chroot instead of pivot_root");
-  c->add_option("--preserve-fds", o.preserveFds, "pass this many extra fds (from 3) to the process");
+  c->add_option("--preserve-fds", o.preserveFds,
+                "pass this many extra fds (from 3) to the process");
   static bool noNewKeyring = false;  // berth-runtime never creates session keyrings
   c->add_flag("--no-new-keyring", noNewKeyring, "accepted for runc compatibility");
   c->add_option("id", o.id, "container id")->required();

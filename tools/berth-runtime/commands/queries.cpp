@@ -91,7 +91,8 @@ void registerQueries(CLI::App& app, Context& ctx) {
   static bool quiet = false;
   auto* l = app.add_subcommand("list", "list containers");
   l->alias("ls");
-  l->add_option("-f,--format", listFormat, "table or json")->check(CLI::IsMember({"table", "json"}));
+  l->add_option("-f,--format", listFormat, "table or json")
+      ->check(CLI::IsMember({"table", "json"}));
   l->add_flag("-q,--quiet", quiet, "print ids only");
   l->callback([&] {
     ctx.action = [&]() -> Result<int> {
@@ -103,7 +104,8 @@ void registerQueries(CLI::App& app, Context& ctx) {
         for (const auto& c : all) arr.push_back(runtime::ociState(c.state, c.status));
         std::printf("%s\n", dumpJson(arr).c_str());
       } else {
-        std::vector<std::vector<std::string>> rows{{"ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"}};
+        std::vector<std::vector<std::string>> rows{
+            {"ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"}};
         for (const auto& c : all) {
           bool stopped = c.status == runtime::ContainerStatus::Stopped;
           rows.push_back({c.state.id, stopped ? "0" : std::to_string(c.state.pid),
