@@ -41,17 +41,19 @@ demo: build
 	  sh -c 'echo "hello from berth: $$(hostname), pid $$$$, $$(uname -sr)"; ls /'; \
 	cd $$dir/bundle && $(CURDIR)/$(RUNTIME) --root $$dir/state run berth-demo-$$$$
 
+# Every suite runs even when an earlier one failed; the last line adds up all of them.
 test: build
-	@$(MAKE) --no-print-directory test-unit test-system test-compat
+	@BUILD=$(BUILD) JOBS=$(JOBS) tests/run-all.sh
 
 test-unit:
 	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)
 
 test-system:
-	BERTH_RUNTIME=$(CURDIR)/$(RUNTIME) BERTH_TESTBIN=$(CURDIR)/$(TESTBIN) bats tests/system
+	BERTH_RUNTIME=$(CURDIR)/$(RUNTIME) BERTH_TESTBIN=$(CURDIR)/$(TESTBIN) \
+	  tests/run-bats.sh system tests/system
 
 test-compat:
-	BERTH_RUNTIME=$(CURDIR)/$(RUNTIME) bats tests/compat
+	BERTH_RUNTIME=$(CURDIR)/$(RUNTIME) tests/run-bats.sh compat tests/compat
 
 test-asan: deps
 	cmake -G Ninja -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DBERTH_SANITIZE=ON
