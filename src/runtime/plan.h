@@ -36,6 +36,7 @@ struct MountStep {
   bool chown = false;
   bool optional = false;     // failure is not an error (e.g. /dev/core)
   bool needsCgroup = false;  // the init must be in its cgroup (and cgroupns) before this
+  bool cgroupMount = false;  // part of a "cgroup" mount's expansion
 };
 
 struct RlimitValue {
@@ -97,6 +98,10 @@ struct InitPlan {
   // Direct launch: the parent fills the cgroup while the init mounts; the init waits for Go
   // (then makes its cgroup namespace) before the first step that needs the cgroup.
   bool awaitGo = false;
+  // The cgroup mount needs the init in its cgroup; when nothing depends on it (no host binds,
+  // nothing mounted or masked beneath it, no hooks that look) it goes in last, after pivot_root,
+  // so the init waits for the parent as late as possible.
+  bool deferCgroupMounts = false;
   // The flock'd state directory of the runtime process: the children must not keep the lock
   // (a flock belongs to the open file, which fork shares), so stage 1 closes it first.
   int lockFd = -1;

@@ -37,6 +37,7 @@ Status addCgroupMount(InitPlan& plan, const oci::Mount& m, const std::string& de
   size_t first = plan.mounts.size();
   auto markFirst = [&] {
     if (plan.mounts.size() > first) plan.mounts[first].needsCgroup = true;
+    for (size_t i = first; i < plan.mounts.size(); ++i) plan.mounts[i].cgroupMount = true;
   };
   const auto& layout = *opts.cgroupLayout;
   unsigned long flags = (o.flags & ~(MS_BIND | MS_REC)) | MS_NOSUID | MS_NODEV | MS_NOEXEC;
@@ -144,6 +145,39 @@ Result<uint64_t> capMask(const std::vector<std::string>& names) {
     mask |= 1ULL << cap;
   }
   return mask;
+}
+
+bool under(const std::string& path, const std::string& dir) {
+  return path == dir || (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
+                         path[dir.size()] == '/');
+}
+
+bool canDeferCgroupMounts(const InitPlan& plan, const oci::Spec& spec) {
+  if (!spec.hooks.prestart.empty() || !spec.hooks.createRuntime.empty() ||
+      !spec.hooks.createContainer.empty()) {
+    return false;
+  }
+  std::vector<std::string> dests;
+  bool seen = false;
+  for (const auto& s : plan.mounts) {
+    if (s.cgroupMount) {
+      // Host paths are out of reach after pivot_root.
+      if (s.kind == MountStep::Kind::Bind) return false;
+      if (s.needsCgroup) dests.push_back(s.target);
+      seen = true;
+      continue;
+    }
+    for (const auto& d : dests) {
+      if (seen && (under(s.target, d) || under(d, s.target))) return false;
+    }
+  }
+  for (const auto& d : dests) {
+    for (const auto& p : plan.maskedPaths)
+      if (under(p, d) || under(d, p)) return false;
+    for (const auto& p : plan.readonlyPaths)
+      if (under(p, d) || under(d, p)) return false;
+  }
+  return seen;
 }
 
 }  // namespace
@@ -398,6 +432,7 @@ Result<InitPlan> buildInitPlan(const oci::Spec& spec, const PlanOptions& opts) {
 
   for (const auto& p : lx.maskedPaths) plan.maskedPaths.push_back(TRY(cleanContainerPath(p)));
   for (const auto& p : lx.readonlyPaths) plan.readonlyPaths.push_back(TRY(cleanContainerPath(p)));
+  plan.deferCgroupMounts = canDeferCgroupMounts(plan, spec);
   for (const auto& [k, v] : lx.sysctl) {
     if (k.find("..") != std::string::npos || k.find('/') != std::string::npos) {
       return Error::invalid("linux.sysctl {:?}: invalid key", k);

@@ -27,11 +27,24 @@ struct Ctx {
   int rootfd;
   char* err;
   size_t errLen;
+  int parentFd = -1;  // parentAndName's cache
+  char parentPath[1024] = "";
 };
 
 int failWith(Ctx& c, int err, const char* what, const char* path) {
   std::snprintf(c.err, c.errLen, "%s %s", what, path);
   return -err;
+}
+
+// Creates name in the directory dirfd: an empty file or a directory. EEXIST is fine.
+int createIn(int dirfd, const char* name, bool isFile) {
+  if (isFile) {
+    int f = ::openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (f < 0) return errno == EEXIST ? 0 : -errno;
+    ::close(f);
+    return 0;
+  }
+  return ::mkdirat(dirfd, name, 0755) == 0 || errno == EEXIST ? 0 : -errno;
 }
 
 // Opens target (absolute, inside the rootfs) as O_PATH, creating missing directories on the way
@@ -48,6 +61,18 @@ int openTarget(Ctx& c, const char* target, bool create, bool isFile) {
   char buf[4096];
   std::snprintf(buf, sizeof buf, "%s", rel);
   size_t len = std::strlen(buf);
+  // Usual case: only the last component is missing. One lookup of the parent, then create.
+  if (char* slash = std::strrchr(buf, '/')) {
+    *slash = '\0';
+    int parent = sys::openat2Raw(c.rootfd, buf, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, kResolve);
+    *slash = '/';
+    if (parent >= 0) {
+      int r = createIn(parent, slash + 1, isFile);
+      ::close(parent);
+      if (r < 0) return r;
+      return sys::openat2Raw(c.rootfd, rel, O_PATH | O_CLOEXEC, 0, kResolve);
+    }
+  }
   // Walk prefixes: make each missing directory in its (already resolved) parent.
   int parent = ::openat(c.rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
   size_t start = 0;
@@ -58,17 +83,9 @@ int openTarget(Ctx& c, const char* target, bool create, bool isFile) {
     buf[end] = '\0';
     int next = sys::openat2Raw(c.rootfd, buf, O_PATH | O_CLOEXEC, 0, kResolve);
     if (next == -ENOENT) {
-      const char* name = buf + start;
-      if (last && isFile) {
-        int f = ::openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-        if (f < 0 && errno != EEXIST) {
-          ::close(parent);
-          return -errno;
-        }
-        if (f >= 0) ::close(f);
-      } else if (::mkdirat(parent, name, 0755) != 0 && errno != EEXIST) {
+      if (int r = createIn(parent, buf + start, last && isFile); r < 0) {
         ::close(parent);
-        return -errno;
+        return r;
       }
       next = sys::openat2Raw(c.rootfd, buf, O_PATH | O_CLOEXEC, 0, kResolve);
     }
@@ -121,21 +138,38 @@ int reopenAndApply(Ctx& c, const MountStep& s) {
   return r;
 }
 
+// The directory holding target, opened (and created) once for a run of steps in the same
+// directory (the devices and links of /dev). The fd belongs to the context: do not close it.
 int parentAndName(Ctx& c, const char* target, int* parentOut, const char** nameOut) {
   const char* slash = std::strrchr(target, '/');
-  char dir[4096];
   size_t n = static_cast<size_t>(slash - target);
+  *nameOut = slash + 1;
+  if (c.parentFd >= 0 && n == std::strlen(c.parentPath) &&
+      std::strncmp(c.parentPath, target, n) == 0) {
+    *parentOut = c.parentFd;
+    return 0;
+  }
+  char dir[sizeof c.parentPath];
   std::snprintf(dir, sizeof dir, "%.*s", static_cast<int>(n), target);
   if (n == 0) std::snprintf(dir, sizeof dir, "/");
   int pfd = openTarget(c, dir, true, false);
   if (pfd < 0) return pfd;
+  if (c.parentFd >= 0) ::close(c.parentFd);
+  c.parentFd = pfd;
+  std::snprintf(c.parentPath, sizeof c.parentPath, "%.*s", static_cast<int>(n), target);
   *parentOut = pfd;
-  *nameOut = slash + 1;
   return 0;
 }
 
 int applyStep(Ctx& c, const MountStep& s) {
   const char* t = s.target.c_str();
+  bool mounts = s.kind == MountStep::Kind::Mount || s.kind == MountStep::Kind::Bind ||
+                s.kind == MountStep::Kind::BindDevice;
+  if (mounts && c.parentFd >= 0) {
+    // A mount may cover the cached directory: look it up again next time.
+    ::close(c.parentFd);
+    c.parentFd = -1;
+  }
   char p[64];
   switch (s.kind) {
     case MountStep::Kind::Mkdir: {
@@ -152,7 +186,6 @@ int applyStep(Ctx& c, const MountStep& s) {
       }
       int r = ::symlinkat(s.source.c_str(), parent, name);
       int e = errno;
-      ::close(parent);
       if (r != 0 && e != EEXIST && !s.optional) return failWith(c, e, "symlink", t);
       return 0;
     }
@@ -169,7 +202,6 @@ int applyStep(Ctx& c, const MountStep& s) {
       } else if (s.chown && ::fchownat(parent, name, s.uid, s.gid, AT_SYMLINK_NOFOLLOW) != 0) {
         r = failWith(c, errno, "chown", t);
       }
-      ::close(parent);
       return r;
     }
     case MountStep::Kind::BindDevice:
@@ -263,12 +295,13 @@ int setupRootfs(InitPlan& plan, char* errText, size_t errLen) {
   c.rootfd = ::open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (c.rootfd < 0) return failWith(c, errno, "open", rootfs);
   for (const auto& s : plan.mounts) {
+    if (s.cgroupMount && plan.deferCgroupMounts) continue;
     if (s.needsCgroup && plan.awaitGo) {
       if (int r = joinedCgroup(plan); r < 0) return failWith(c, -r, "join", "cgroup");
     }
     if (int r = applyStep(c, s); r < 0) return r;
   }
-  if (plan.awaitGo) {
+  if (plan.awaitGo && !plan.deferCgroupMounts) {
     if (int r = joinedCgroup(plan); r < 0) return failWith(c, -r, "join", "cgroup");
   }
   if (plan.hooksSync) {
@@ -295,7 +328,6 @@ int setupRootfs(InitPlan& plan, char* errText, size_t errLen) {
     if (::umount2(".", MNT_DETACH) != 0) return failWith(c, errno, "unmount old root", "");
   }
   if (::chdir("/") != 0) return failWith(c, errno, "chdir", "/");
-  ::close(c.rootfd);
   // sysctls go in before /proc/sys becomes read-only (docker lists it in readonlyPaths).
   for (const auto& [path, value] : plan.sysctl) {
     int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
@@ -311,6 +343,19 @@ int setupRootfs(InitPlan& plan, char* errText, size_t errLen) {
   for (const auto& m : plan.readonlyPaths) {
     if (int r = readonlyPath(m.c_str()); r < 0) return failWith(c, -r, "make read-only", m.c_str());
   }
+  if (plan.deferCgroupMounts) {
+    // rootfd is the new root: the steps resolve as they would have before pivot_root.
+    if (plan.awaitGo) {
+      if (int r = joinedCgroup(plan); r < 0) return failWith(c, -r, "join", "cgroup");
+    }
+    for (const auto& s : plan.mounts) {
+      if (!s.cgroupMount) continue;
+      if (int r = applyStep(c, s); r < 0) return r;
+    }
+  }
+  ::close(c.rootfd);
+  if (c.parentFd >= 0) ::close(c.parentFd);
+  c.parentFd = -1;
   if (plan.readonlyRoot) {
     if (int r = remountBind("/", MS_BIND | MS_REMOUNT | MS_RDONLY); r < 0) {
       return failWith(c, -r, "remount read-only", "/");
