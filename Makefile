@@ -37,7 +37,7 @@ build: deps $(BUILD)/build.ninja
 demo: build
 	@dir=$$(mktemp -d /tmp/berth-demo.XXXXXX); \
 	trap 'rm -rf "$$dir"' EXIT; \
-	BERTH_RUNTIME=$(RUNTIME) BERTH_TESTBIN=$(TESTBIN) tests/lib/mkbundle.sh $$dir/bundle \
+	BERTH_RUNTIME=$(CURDIR)/$(RUNTIME) BERTH_TESTBIN=$(CURDIR)/$(TESTBIN) tests/lib/mkbundle.sh $$dir/bundle \
 	  sh -c 'echo "hello from berth: $$(hostname), pid $$$$, $$(uname -sr)"; ls /'; \
 	cd $$dir/bundle && $(CURDIR)/$(RUNTIME) --root $$dir/state run berth-demo-$$$$
 
