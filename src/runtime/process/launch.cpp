@@ -5,6 +5,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <optional>
+
 #include "base/file.h"
 #include "runtime/process/child.h"
 #include "runtime/sync.h"
@@ -26,6 +28,15 @@ Status sendMsg(int fd, SyncType t, int32_t value = 0) {
   if (::send(fd, &m, sizeof m, MSG_NOSIGNAL) != sizeof m)
     return Error::sys(errno, "send to container init");
   return ok();
+}
+
+// A failure the child already reported, without waiting for one.
+std::optional<Error> pendingFailure(int fd) {
+  SyncMsg m{};
+  if (::recv(fd, &m, sizeof m, MSG_DONTWAIT) == sizeof m && m.type == SyncType::Failed) {
+    return childError(m);
+  }
+  return std::nullopt;
 }
 
 void reap(pid_t pid) {
@@ -93,15 +104,15 @@ Result<Launched> launch(InitPlan& plan, cgroups::Manager* cgroup, const IdMaps& 
   }
   if (cgroup) {
     auto st = cgroup->addProcess(stage1);
-    if (!st) return cleanup(std::move(st).error().context("join cgroup"));
+    if (!st) {
+      // A child that failed early (and exited) cannot join: its own message says why.
+      if (auto e = pendingFailure(parentEnd.get())) return cleanup(std::move(*e));
+      return cleanup(std::move(st).error().context("join cgroup"));
+    }
   }
   if (auto st = sendMsg(parentEnd.get(), SyncType::Go); !st) {
     // The child may have failed before it needed the cgroup: its message is the better error.
-    SyncMsg m{};
-    if (::recv(parentEnd.get(), &m, sizeof m, MSG_DONTWAIT) == sizeof m &&
-        m.type == SyncType::Failed) {
-      return cleanup(childError(m));
-    }
+    if (auto e = pendingFailure(parentEnd.get())) return cleanup(std::move(*e));
     return cleanup(std::move(st).error());
   }
   auto sendSeccompState = [&]() -> Status {
