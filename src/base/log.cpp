@@ -46,11 +46,11 @@ Status initLogging(const LogOptions& opts) {
   std::shared_ptr<spdlog::logger> logger;
   try {
     if (opts.path.empty()) {
-      logger = std::make_shared<spdlog::logger>("berth",
+      logger = std::make_shared<spdlog::logger>(opts.name,
                                                 std::make_shared<spdlog::sinks::stderr_sink_st>());
     } else {
       logger = std::make_shared<spdlog::logger>(
-          "berth", std::make_shared<spdlog::sinks::basic_file_sink_st>(opts.path, false));
+          opts.name, std::make_shared<spdlog::sinks::basic_file_sink_st>(opts.path, false));
     }
   } catch (const spdlog::spdlog_ex& e) {
     return Error::make(ErrorKind::Unavailable, "open log {}: {}", opts.path, e.what());

@@ -13,7 +13,8 @@ namespace berth {
 enum class LogFormat { Text, Json };
 
 struct LogOptions {
-  std::string path;  // empty: stderr
+  std::string name = "berth";  // the program, first on every stderr line
+  std::string path;            // empty: stderr
   LogFormat format = LogFormat::Text;
   spdlog::level::level_enum level = spdlog::level::warn;
 };

@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
     return app.exit(e);
   }
   LogOptions lo;
+  lo.name = "berth-runtime";
   lo.path = logPath;
   lo.format = logFormat == "json" ? LogFormat::Json : LogFormat::Text;
   lo.level = debug ? spdlog::level::debug : spdlog::level::warn;
