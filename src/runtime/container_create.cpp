@@ -139,7 +139,6 @@ Result<Prepared> prepareCreate(const Globals& g, const CreateOptions& o, bool wi
   p.state.rootfs = rootfs;
   p.state.cgroupPath = cgPath;
   p.state.created = nowRfc3339();
-  p.state.owner = "";
   p.state.spec = p.spec;
   return p;
 }

@@ -48,11 +48,9 @@ Result<int> exec(const Globals& g, const ExecOptions& o) {
     if (o.detach)
       return Error::invalid(
           "{}: cannot allocate a pseudo-TTY when detached without --console-socket", ctx());
-    int sv[2];
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
-      return Error::sys(errno, "socketpair");
-    consoleRecv.reset(sv[0]);
-    console.reset(sv[1]);
+    auto local = TRY(makeLocalConsole());
+    consoleRecv = std::move(local.ours);
+    console = std::move(local.theirs);
   }
   plan.consoleSocket = console.get();
   sigset_t fwd = forwardedSignals();
@@ -71,12 +69,7 @@ Result<int> exec(const Globals& g, const ExecOptions& o) {
             "{}: write pid file", ctx());
   }
   if (o.detach) return 0;
-  UniqueFd master;
-  if (consoleRecv) {
-    auto m = sys::recvFd(consoleRecv.get());
-    if (m) master = std::move(*m);
-  }
-  return superviseForeground(launched.pid, master.get(), fwd);
+  return superviseForeground(launched.pid, consoleRecv.get(), fwd);
 }
 
 }  // namespace berth::runtime

@@ -15,8 +15,14 @@
 namespace berth::runtime {
 namespace {
 
-Status deleteAfterRun(const Globals& g, const std::string& id) {
-  auto c = TRY(detail::loadContainer(g, id));
+// Deletes the container with the state and cgroup we already hold instead of reloading them.
+Status deleteAfterRun(const Globals& g, Prepared& p) {
+  detail::Loaded c;
+  auto lock = StateStore(g.root).lock(p.state.id);
+  if (!lock) return ok();  // someone deleted it meanwhile
+  c.lock = std::move(*lock);
+  c.state = std::move(p.state);
+  c.cgroup = std::move(p.cgroup);
   return detail::destroy(g, c);
 }
 
@@ -31,12 +37,10 @@ Result<int> run(const Globals& g, const CreateOptions& o, bool detach) {
     if (detach)
       return Error::invalid(
           "{}: cannot allocate a pseudo-TTY when detached without --console-socket", ctx());
-    int sv[2];
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
-      return Error::sys(errno, "socketpair");
-    consoleRecv.reset(sv[0]);
-    p.console.reset(sv[1]);
-    p.plan.consoleSocket = sv[1];
+    auto local = TRY(makeLocalConsole());
+    consoleRecv = std::move(local.ours);
+    p.console = std::move(local.theirs);
+    p.plan.consoleSocket = p.console.get();
   }
   sigset_t fwd = forwardedSignals();
   std::optional<SignalMaskGuard> mask;
@@ -48,7 +52,7 @@ Result<int> run(const Globals& g, const CreateOptions& o, bool detach) {
     ::kill(p.launched.pid, SIGKILL);
     ::waitpid(p.launched.pid, nullptr, 0);
     auto e = std::move(st).error().context(ctx());
-    if (auto d = deleteAfterRun(g, o.id); !d) e.addCleanupError(d.error());
+    if (auto d = deleteAfterRun(g, p); !d) e.addCleanupError(d.error());
     return e;
   }
   p.launched.sync.reset();
@@ -57,20 +61,8 @@ Result<int> run(const Globals& g, const CreateOptions& o, bool detach) {
     spdlog::warn("{}", st.error().what());
   }
   if (detach) return 0;
-  UniqueFd master;
-  if (consoleRecv) {
-    auto m = sys::recvFd(consoleRecv.get());
-    if (m) master = std::move(*m);
-  }
-  int code = superviseForeground(p.launched.pid, master.get(), fwd);
-  // Delete with what we already hold instead of reloading the state from disk.
-  detail::Loaded c;
-  auto lock = StateStore(g.root).lock(o.id);
-  if (!lock) return code;  // someone deleted it meanwhile
-  c.lock = std::move(*lock);
-  c.state = std::move(p.state);
-  c.cgroup = std::move(p.cgroup);
-  if (auto st = detail::destroy(g, c); !st) spdlog::warn("{}: {}", ctx(), st.error().what());
+  int code = superviseForeground(p.launched.pid, consoleRecv.get(), fwd);
+  if (auto st = deleteAfterRun(g, p); !st) spdlog::warn("{}: {}", ctx(), st.error().what());
   return code;
 }
 

@@ -31,8 +31,8 @@ bool isBind(const oci::Mount& m, const oci::MountOptions& o) {
   return o.bind || m.type == "bind";
 }
 
-Status addCgroupMount(InitPlan& plan, const oci::Mount& m, const std::string& dest,
-                      const oci::MountOptions& o, const PlanOptions& opts, bool newCgroupNs) {
+Status addCgroupMount(InitPlan& plan, const std::string& dest, const oci::MountOptions& o,
+                      const PlanOptions& opts, bool newCgroupNs) {
   if (!opts.cgroupLayout) return Error::internal("cgroup mount without a cgroup layout");
   size_t first = plan.mounts.size();
   auto markFirst = [&] {
@@ -88,7 +88,6 @@ Status addCgroupMount(InitPlan& plan, const oci::Mount& m, const std::string& de
     plan.mounts.push_back(MountStep{MountStep::Kind::Mount, "", dest, "", "mode=755",
                                     MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC});
   }
-  (void)m;
   markFirst();
   return ok();
 }
@@ -107,29 +106,6 @@ bool hasCapSysResource() {
   sys::CapSets s;
   if (sys::capgetRaw(s) != 0) return false;
   return s.effective & (1ULL << 24);  // CAP_SYS_RESOURCE
-}
-
-Result<int> rlimitResource(const std::string& name) {
-  static const std::pair<const char*, int> kTable[] = {{"RLIMIT_AS", RLIMIT_AS},
-                                                       {"RLIMIT_CORE", RLIMIT_CORE},
-                                                       {"RLIMIT_CPU", RLIMIT_CPU},
-                                                       {"RLIMIT_DATA", RLIMIT_DATA},
-                                                       {"RLIMIT_FSIZE", RLIMIT_FSIZE},
-                                                       {"RLIMIT_LOCKS", RLIMIT_LOCKS},
-                                                       {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},
-                                                       {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
-                                                       {"RLIMIT_NICE", RLIMIT_NICE},
-                                                       {"RLIMIT_NOFILE", RLIMIT_NOFILE},
-                                                       {"RLIMIT_NPROC", RLIMIT_NPROC},
-                                                       {"RLIMIT_RSS", RLIMIT_RSS},
-                                                       {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},
-                                                       {"RLIMIT_RTTIME", RLIMIT_RTTIME},
-                                                       {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
-                                                       {"RLIMIT_STACK", RLIMIT_STACK}};
-  for (const auto& [n, r] : kTable) {
-    if (name == n) return r;
-  }
-  return Error::invalid("unknown rlimit type {:?}", name);
 }
 
 Result<uint64_t> capMask(const std::vector<std::string>& names) {
@@ -255,7 +231,7 @@ Result<ProcessPlan> buildProcessPlan(const oci::Process& p, const oci::Spec& spe
   out.noNewPrivileges = p.noNewPrivileges;
   bool canRaise = hasCapSysResource();
   for (const auto& rl : p.rlimits) {
-    int res = TRY(rlimitResource(rl.type));
+    int res = TRY(oci::rlimitFromName(rl.type));
     struct rlimit want {
       rl.soft, rl.hard
     };
@@ -338,7 +314,7 @@ Result<InitPlan> buildInitPlan(const oci::Spec& spec, const PlanOptions& opts) {
   plan.rootfsPropagation = static_cast<unsigned long>(prop);
   plan.readonlyRoot = spec.root.readonly;
 
-  bool devMounted = false, devBound = false, ptsMounted = false;
+  bool devBound = false, ptsMounted = false;
   for (size_t i = 0; i < spec.mounts.size(); ++i) {
     const auto& m = spec.mounts[i];
     auto ctx = [&] { return fmt::format("mounts[{}] {:?}", i, m.destination); };
@@ -346,7 +322,7 @@ Result<InitPlan> buildInitPlan(const oci::Spec& spec, const PlanOptions& opts) {
     TRY_CTX(resolveInRootfs(opts.rootfs, dest), "{}", ctx());
     auto o = oci::parseMountOptions(m.options);
     if (m.type == "cgroup") {
-      TRY_CTX(addCgroupMount(plan, m, dest, o, opts, newCgroup), "{}", ctx());
+      TRY_CTX(addCgroupMount(plan, dest, o, opts, newCgroup), "{}", ctx());
       continue;
     }
     if (isBind(m, o)) {
@@ -373,14 +349,12 @@ Result<InitPlan> buildInitPlan(const oci::Spec& spec, const PlanOptions& opts) {
       s.flags = o.flags & ~MS_REMOUNT;
       s.propagation = o.propagation;
       plan.mounts.push_back(std::move(s));
-      if (dest == "/dev") devMounted = true;
       if (dest == "/dev/pts") ptsMounted = true;
     }
     if (o.recursiveReadonly) {
       plan.mounts.push_back(MountStep{MountStep::Kind::RecursiveReadonly, "", dest});
     }
   }
-  (void)devMounted;
 
   // Devices: the defaults and the spec's, unless /dev is the host's own (bind-mounted).
   if (!devBound) {

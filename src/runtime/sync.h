@@ -8,16 +8,15 @@
 namespace berth::runtime {
 
 enum class SyncType : int32_t {
-  Go = 1,         // parent -> stage1: the cgroup holds you, carry on
-  UsernsReady,    // stage1 -> parent: write my uid_map/gid_map
-  UsernsDone,     // parent -> stage1
-  Stage2Pid,      // stage1 -> parent: value = the pid of stage 2
-  Hooks,          // stage2 -> parent: mounts are done, run prestart/createRuntime hooks
-  HooksDone,      // parent -> stage2; followed by one datagram with the state JSON
-  SeccompFd,      // stage2 -> parent: carries the seccomp listener fd (SCM_RIGHTS)
-  SeccompFdDone,  // parent -> stage2
-  Ready,          // stage2 -> parent: set up; waiting for start (or about to exec)
-  Failed,         // child -> parent: err = errno, text = what failed
+  Go = 1,       // parent -> stage1: the cgroup holds you, carry on
+  UsernsReady,  // stage1 -> parent: write my uid_map/gid_map
+  UsernsDone,   // parent -> stage1
+  Stage2Pid,    // stage1 -> parent: value = the pid of stage 2
+  Hooks,        // stage2 -> parent: mounts are done, run prestart/createRuntime hooks
+  HooksDone,    // parent -> stage2; followed by one datagram with the state JSON
+  SeccompFd,    // parent -> stage2: the state for the seccomp listener (one more datagram)
+  Ready,        // stage2 -> parent: set up; waiting for start (or about to exec)
+  Failed,       // child -> parent: err = errno, text = what failed
 };
 
 struct SyncMsg {

@@ -4,12 +4,15 @@
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <initializer_list>
+
+#include "sys/syscalls.h"
 
 namespace berth::runtime {
 namespace {
@@ -50,7 +53,21 @@ sigset_t forwardedSignals() {
   return s;
 }
 
-int superviseForeground(pid_t pid, int master, const sigset_t& blocked) {
+Result<LocalConsole> makeLocalConsole() {
+  int sv[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+    return Error::sys(errno, "socketpair");
+  }
+  return LocalConsole{UniqueFd(sv[0]), UniqueFd(sv[1])};
+}
+
+int superviseForeground(pid_t pid, int console, const sigset_t& blocked) {
+  UniqueFd masterFd;
+  if (console >= 0) {
+    auto m = sys::recvFd(console);
+    if (m) masterFd = std::move(*m);
+  }
+  int master = masterFd.get();
   int sfd = ::signalfd(-1, &blocked, SFD_CLOEXEC);
   struct termios saved {};
   bool raw = false;

@@ -6,6 +6,9 @@
 #include <signal.h>
 #include <sys/types.h>
 
+#include "base/error.h"
+#include "base/unique_fd.h"
+
 namespace berth::runtime {
 
 // Blocks signals for its lifetime, then restores the caller's mask.
@@ -20,8 +23,16 @@ struct SignalMaskGuard {
 // The signals a foreground runtime blocks before cloning and forwards afterwards.
 sigset_t forwardedSignals();
 
-// Waits for pid, our child. `blocked` must be blocked in the caller already. master < 0: no pty.
+// The console socket a foreground runtime answers itself when a terminal process has no
+// --console-socket: `theirs` goes into the plan, the pty master comes back on `ours`.
+struct LocalConsole {
+  UniqueFd ours, theirs;
+};
+Result<LocalConsole> makeLocalConsole();
+
+// Waits for pid, our child. `blocked` must be blocked in the caller already. console: the `ours`
+// end of a LocalConsole whose pty is proxied to our stdio, or -1.
 // Returns the exit code, 128+signal for a killed process.
-int superviseForeground(pid_t pid, int master, const sigset_t& blocked);
+int superviseForeground(pid_t pid, int console, const sigset_t& blocked);
 
 }  // namespace berth::runtime
