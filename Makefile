@@ -11,7 +11,9 @@ TESTBIN    := $(BUILD)/tests/testbin/berth-testbin
 PACKAGES := build-essential cmake ninja-build pkg-config git \
   libseccomp-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev \
   libgtest-dev libgmock-dev googletest \
-  bats jq perl procps iproute2 util-linux busybox-static runc docker.io hyperfine
+  libssl-dev libsqlite3-dev libarchive-dev libzstd-dev zlib1g-dev \
+  bats jq perl procps iproute2 util-linux busybox-static runc docker.io hyperfine \
+  skopeo umoci debootstrap zstd pigz
 
 .PHONY: all deps build demo test test-unit test-system test-compat test-asan bench format clean
 

@@ -1,0 +1,1 @@
+#include "image/content_store.h"

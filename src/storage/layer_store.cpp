@@ -1,0 +1,1 @@
+#include "storage/layer_store.h"

@@ -1,0 +1,34 @@
+#pragma once
+// A container's copy-on-write root filesystem: an overlay of its image's layer dirs plus its
+// own <root>/containers/<id>/{upper,work}. Reads stay in the image layers, a changed file is
+// copied up, a deleted one becomes a whiteout in upper (which layer.h's writeLayerTar turns
+// into a layer diff).
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/error.h"
+
+namespace berth::storage {
+
+class SnapshotStore {
+ public:
+  virtual ~SnapshotStore() = default;
+  /// Creates containers/<id>/{upper,work}; AlreadyExists when present.
+  virtual Status create(const std::string& id) = 0;
+  virtual std::string upperDir(const std::string& id) const = 0;
+  /// Mounts the overlay of lowersBottomFirst (layer diff dirs, base first) and the container's
+  /// upper at target (created if missing). An image without layers gets an empty lower.
+  virtual Status mount(const std::string& id, const std::vector<std::string>& lowersBottomFirst,
+                       const std::string& target) = 0;
+  virtual Status unmount(const std::string& target) = 0;
+  /// Removes upper and work (target must be unmounted first); absent is not an error.
+  virtual Status remove(const std::string& id) = 0;
+  /// Bytes in the container's upper dir (docker ps -s).
+  virtual Result<int64_t> diskUsage(const std::string& id) const = 0;
+};
+
+Result<std::unique_ptr<SnapshotStore>> openSnapshotStore(const std::string& root);
+
+}  // namespace berth::storage

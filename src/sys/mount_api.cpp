@@ -1,0 +1,1 @@
+#include "sys/mount_api.h"
