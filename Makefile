@@ -6,6 +6,8 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 RUNTIME    := $(BUILD)/tools/berth-runtime/berth-runtime
 TESTBIN    := $(BUILD)/tests/testbin/berth-testbin
+IMAGE_TOOL := $(BUILD)/tools/berth-image/berth-image
+TEST_ENV   := BERTH_RUNTIME=$(CURDIR)/$(RUNTIME) BERTH_TESTBIN=$(CURDIR)/$(TESTBIN) BERTH_IMAGE=$(CURDIR)/$(IMAGE_TOOL)
 
 # Debian packages: build, test and benchmark tools.
 PACKAGES := build-essential cmake ninja-build pkg-config git \
@@ -13,7 +15,7 @@ PACKAGES := build-essential cmake ninja-build pkg-config git \
   libgtest-dev libgmock-dev googletest \
   libssl-dev libsqlite3-dev libarchive-dev libzstd-dev zlib1g-dev \
   bats jq perl procps iproute2 util-linux busybox-static runc docker.io hyperfine \
-  skopeo umoci debootstrap zstd pigz
+  skopeo umoci debootstrap zstd pigz bc python3
 
 .PHONY: all deps build demo test test-unit test-system test-compat test-asan bench format clean
 
@@ -35,13 +37,9 @@ $(BUILD)/build.ninja:
 build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD) -j$(JOBS)
 
-# Until berthd exists, the demo is the runtime on its own: a busybox bundle run to exit.
+# Until berthd exists, the demo is an image bootstrapped from the host and run by the runtime.
 demo: build
-	@dir=$$(mktemp -d /tmp/berth-demo.XXXXXX); \
-	trap 'rm -rf "$$dir"' EXIT; \
-	BERTH_RUNTIME=$(CURDIR)/$(RUNTIME) BERTH_TESTBIN=$(CURDIR)/$(TESTBIN) tests/lib/mkbundle.sh $$dir/bundle \
-	  sh -c 'echo "hello from berth: $$(hostname), pid $$$$, $$(uname -sr)"; ls /'; \
-	cd $$dir/bundle && $(CURDIR)/$(RUNTIME) --root $$dir/state run berth-demo-$$$$
+	@$(TEST_ENV) tests/lib/demo.sh
 
 # Every suite runs even when an earlier one failed; the last line adds up all of them.
 test: build
@@ -51,11 +49,10 @@ test-unit:
 	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)
 
 test-system:
-	BERTH_RUNTIME=$(CURDIR)/$(RUNTIME) BERTH_TESTBIN=$(CURDIR)/$(TESTBIN) \
-	  tests/run-bats.sh system tests/system
+	$(TEST_ENV) tests/run-bats.sh system tests/system
 
 test-compat:
-	BERTH_RUNTIME=$(CURDIR)/$(RUNTIME) tests/run-bats.sh compat tests/compat
+	$(TEST_ENV) tests/run-bats.sh compat tests/compat
 
 test-asan: deps
 	cmake -G Ninja -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DBERTH_SANITIZE=ON
@@ -64,7 +61,8 @@ test-asan: deps
 	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -j$(JOBS)
 
 bench: build
-	BERTH_RUNTIME=$(CURDIR)/$(RUNTIME) BERTH_TESTBIN=$(CURDIR)/$(TESTBIN) bench/runtime.sh
+	$(TEST_ENV) bench/runtime.sh
+	$(TEST_ENV) bench/images.sh
 
 format:
 	find src tools tests -name '*.cpp' -o -name '*.h' | xargs clang-format -i

@@ -18,7 +18,8 @@ bool isSha256Hex(std::string_view hex) {
 }
 
 Result<Digest> Digest::fromHex(std::string_view hex) {
-  if (!isSha256Hex(hex)) return Error::invalid("invalid sha256 digest {:?}: want 64 lowercase hex digits", hex);
+  if (!isSha256Hex(hex))
+    return Error::invalid("invalid sha256 digest {:?}: want 64 lowercase hex digits", hex);
   Digest d;
   d.hex_ = std::string(hex);
   return d;

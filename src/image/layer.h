@@ -41,8 +41,8 @@ struct TarOptions {
 };
 
 struct TarStats {
-  Digest diffId;   // sha256 of the uncompressed tar
-  Digest digest;   // sha256 of the bytes written (== diffId when uncompressed)
+  Digest diffId;  // sha256 of the uncompressed tar
+  Digest digest;  // sha256 of the bytes written (== diffId when uncompressed)
   int64_t tarSize = 0;
   int64_t size = 0;  // bytes written
 };

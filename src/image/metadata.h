@@ -2,7 +2,7 @@
 // Image metadata in SQLite (WAL): images, their layers (by chain ID), tags, repo digests and the
 // containers that use an image. Every change is one transaction. The database is the truth;
 // layer directories and blobs on disk that no record wants are garbage for the caller to remove
-// (removeImage returns them, garbage() lists them after a crash).
+// (removeImage returns them; after a crash, layers() and referencedBlobs() say what to keep).
 
 #include <cstdint>
 #include <memory>

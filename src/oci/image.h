@@ -21,18 +21,23 @@ inline constexpr std::string_view kMediaTypeDockerManifest =
     "application/vnd.docker.distribution.manifest.v2+json";
 inline constexpr std::string_view kMediaTypeDockerManifestList =
     "application/vnd.docker.distribution.manifest.list.v2+json";
-inline constexpr std::string_view kMediaTypeDockerConfig = "application/vnd.docker.container.image.v1+json";
-inline constexpr std::string_view kMediaTypeDockerLayer = "application/vnd.docker.image.rootfs.diff.tar";
+inline constexpr std::string_view kMediaTypeDockerConfig =
+    "application/vnd.docker.container.image.v1+json";
+inline constexpr std::string_view kMediaTypeDockerLayer =
+    "application/vnd.docker.image.rootfs.diff.tar";
 inline constexpr std::string_view kMediaTypeDockerLayerGzip =
     "application/vnd.docker.image.rootfs.diff.tar.gzip";
 inline constexpr std::string_view kMediaTypeDockerLayerForeignGzip =
     "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip";
-inline constexpr std::string_view kMediaTypeOciManifest = "application/vnd.oci.image.manifest.v1+json";
+inline constexpr std::string_view kMediaTypeOciManifest =
+    "application/vnd.oci.image.manifest.v1+json";
 inline constexpr std::string_view kMediaTypeOciIndex = "application/vnd.oci.image.index.v1+json";
 inline constexpr std::string_view kMediaTypeOciConfig = "application/vnd.oci.image.config.v1+json";
 inline constexpr std::string_view kMediaTypeOciLayer = "application/vnd.oci.image.layer.v1.tar";
-inline constexpr std::string_view kMediaTypeOciLayerGzip = "application/vnd.oci.image.layer.v1.tar+gzip";
-inline constexpr std::string_view kMediaTypeOciLayerZstd = "application/vnd.oci.image.layer.v1.tar+zstd";
+inline constexpr std::string_view kMediaTypeOciLayerGzip =
+    "application/vnd.oci.image.layer.v1.tar+gzip";
+inline constexpr std::string_view kMediaTypeOciLayerZstd =
+    "application/vnd.oci.image.layer.v1.tar+zstd";
 inline constexpr std::string_view kMediaTypeOciLayerNondistributable =
     "application/vnd.oci.image.layer.nondistributable.v1.tar";
 inline constexpr std::string_view kMediaTypeOciLayerNondistributableGzip =
@@ -65,6 +70,8 @@ struct Descriptor {
   std::map<std::string, std::string> annotations;
   std::optional<Platform> platform;
   std::optional<std::string> artifactType;
+  // Fields this struct does not model ("data" of OCI 1.1), kept for the round trip.
+  Json extra = Json::object();
 };
 
 struct Manifest {
@@ -74,6 +81,8 @@ struct Manifest {
   Descriptor config;
   std::vector<Descriptor> layers;
   std::map<std::string, std::string> annotations;
+  // Fields this struct does not model ("subject" of OCI 1.1), kept for the round trip.
+  Json extra = Json::object();
 };
 
 struct Index {
@@ -81,6 +90,9 @@ struct Index {
   std::string mediaType;  // may be empty in an OCI index
   std::vector<Descriptor> manifests;
   std::map<std::string, std::string> annotations;
+  // Fields this struct does not model ("artifactType", "subject" of OCI 1.1), kept for the
+  // round trip.
+  Json extra = Json::object();
 };
 
 struct HealthConfig {
@@ -104,6 +116,11 @@ struct ContainerConfig {
   std::optional<HealthConfig> healthcheck;
   std::vector<std::string> onBuild;
   std::vector<std::string> shell;
+  // Keys this struct does not model (Docker's Hostname, Image, AttachStdin...), and the source
+  // spelling of modelled keys whose value is empty ("Cmd": null, "User": "", "Labels": {}), so
+  // that parse -> render keeps null, empty and absent apart. A member set to a non-empty value
+  // wins over its entry here when rendering.
+  Json extra = Json::object();
 };
 
 struct HistoryEntry {
@@ -127,6 +144,7 @@ struct ImageConfig {
   std::vector<HistoryEntry> history;
   // Docker-only top-level fields kept as they are (container, container_config, docker_version,
   // parent, comment...) and any unknown field, so a config read and written back loses nothing.
+  // Like ContainerConfig::extra it also keeps the source spelling of empty modelled fields.
   Json extra = Json::object();
 };
 

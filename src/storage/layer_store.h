@@ -21,7 +21,8 @@ class LayerStore {
   virtual bool has(const Digest& chainId) const = 0;
   /// Runs fill on a fresh temp diff dir, syncs it and renames it into place. When the layer
   /// already exists fill is not run. A failed fill leaves nothing behind.
-  virtual Status create(const Digest& chainId, const std::function<Status(const std::string& diffDir)>& fill) = 0;
+  virtual Status create(const Digest& chainId,
+                        const std::function<Status(const std::string& diffDir)>& fill) = 0;
   /// Removes the layer dir; absent is not an error.
   virtual Status remove(const Digest& chainId) = 0;
   /// Removes temp dirs a crash left and every layer not in keep.

@@ -1,0 +1,59 @@
+#pragma once
+// Shared by the ImageService implementation files: the parts of a data root and the steps that
+// load, import and commit all take (ensure a layer, register an image).
+
+#include <string>
+#include <vector>
+
+#include "engine/image_service.h"
+
+namespace berth::engine {
+
+struct ImageService::Parts {
+  std::unique_ptr<image::ContentStore> content;
+  std::unique_ptr<image::ImageDb> db;
+  std::unique_ptr<storage::LayerStore> layers;
+};
+
+namespace detail {
+
+// A layer blob about to become part of an image.
+struct LayerInput {
+  Digest blobDigest;
+  int64_t blobSize = 0;
+  std::string mediaType;  // empty: detected from the blob's first bytes
+  Digest diffId;          // expected (from the image config); empty: computed
+};
+
+/// Makes sure the layer `parentChain` + input is unpacked and returns its record (not yet in
+/// the database: the caller adds it with the image, in one transaction). When diffId is given,
+/// the unpacked stream must match it.
+Result<image::LayerRecord> ensureLayer(ImageService::Parts& p, const Digest& parentChain,
+                                       const LayerInput& in);
+/// Layers for every input, bottom first (chaining the parents).
+Result<std::vector<image::LayerRecord>> ensureLayers(ImageService::Parts& p,
+                                                     const std::vector<LayerInput>& inputs);
+/// Removes those of the blobs that no record refers to (what a failed or finished load brought in
+/// and nothing kept). Failures only log: this is cleanup.
+void dropUnreferenced(ImageService::Parts& p, const std::vector<Digest>& blobs);
+/// The compression of a blob from its magic bytes.
+Result<oci::Compression> sniffCompression(int fd);
+/// The record for an image whose config blob is stored, with its layers.
+image::ImageRecord makeRecord(const Digest& id, const oci::ImageConfig& cfg,
+                              const std::vector<image::LayerRecord>& layers);
+/// "busybox:latest" -> the normalised "docker.io/library/busybox:latest" (default tag added).
+Result<std::string> normaliseTagged(std::string_view ref);
+/// The familiar form of a stored reference ("docker.io/library/busybox:latest" ->
+/// "busybox:latest").
+std::string familiar(const std::string& storedRef);
+/// The OCI manifest berth writes for an image (deterministic: the same image, the same digest).
+Result<oci::Manifest> manifestFor(ImageService::Parts& p, const Digest& id);
+/// RFC 3339 <-> unix seconds; 0 for an empty or unparsable time.
+int64_t parseTime(std::string_view rfc3339);
+std::string formatTime(int64_t unixSeconds, long nanos = 0);
+std::string nowRfc3339();
+/// The Docker architecture name of this machine (amd64, arm64...).
+std::string hostArchitecture();
+
+}  // namespace detail
+}  // namespace berth::engine

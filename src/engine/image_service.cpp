@@ -1,0 +1,241 @@
+// ImageService: opening a data root, finding images, tagging, removing and pruning them.
+
+#include "engine/image_service.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <set>
+
+#include "base/log.h"
+#include "base/strings.h"
+#include "engine/image_internal.h"
+#include "image/reference.h"
+
+namespace berth::engine {
+
+using namespace detail;
+
+ImageService::ImageService(std::string dataRoot, std::unique_ptr<Parts> parts)
+    : dataRoot_(std::move(dataRoot)), parts_(std::move(parts)) {}
+ImageService::~ImageService() = default;
+
+Result<std::unique_ptr<ImageService>> ImageService::open(const std::string& dataRoot) {
+  if (::mkdir(dataRoot.c_str(), 0711) != 0 && errno != EEXIST)
+    return Error::sys(errno, "mkdir {}", dataRoot);
+  auto parts = std::make_unique<Parts>();
+  parts->content = TRY_CTX(image::openContentStore(dataRoot), "open content store");
+  parts->db = TRY_CTX(image::openImageDb(dataRoot + "/berth.db"), "open image database");
+  parts->layers = TRY_CTX(storage::openLayerStore(dataRoot), "open layer store");
+  return std::make_unique<ImageService>(dataRoot, std::move(parts));
+}
+
+namespace {
+
+bool isHexPrefix(std::string_view s) {
+  if (startsWith(s, "sha256:")) s.remove_prefix(7);
+  if (s.empty() || s.size() > 64) return false;
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+Error noSuchImage(std::string_view s) {
+  return Error(ErrorKind::NotFound, fmt::format("No such image: {}", s));
+}
+
+}  // namespace
+
+Result<Digest> ImageService::resolve(std::string_view s) const {
+  auto& db = *parts_->db;
+  if (image::isFullImageId(s)) {
+    auto d =
+        TRY(Digest::parse(startsWith(s, "sha256:") ? std::string(s) : "sha256:" + std::string(s)));
+    if (db.image(d)) return d;
+    return noSuchImage(s);
+  }
+  if (auto ref = image::parseReference(s)) {
+    std::string key = ref->digest ? ref->name() + "@" + ref->digest->str() : ref->nameTag();
+    if (auto id = db.resolve(key)) return *id;
+    if (ref->digest && db.image(*ref->digest)) return *ref->digest;  // name@<image id>
+    if (!isHexPrefix(s)) return noSuchImage(ref->familiarString());
+  }
+  if (isHexPrefix(s)) {
+    auto hex = startsWith(s, "sha256:") ? s.substr(7) : s;
+    auto id = db.resolveIdPrefix(hex);
+    if (id) return *id;
+    if (id.error().kind() != ErrorKind::NotFound) return std::move(id).error();
+    return noSuchImage(s);
+  }
+  // Not a reference nor an ID: say what is wrong with it as a reference.
+  return std::move(image::parseReference(s)).error();
+}
+
+Result<image::ImageRecord> ImageService::record(const Digest& id) const {
+  return parts_->db->image(id);
+}
+
+Result<std::string> ImageService::configBytes(const Digest& id) const {
+  return TRY_CTX(parts_->content->read(id), "image {} config", id.shortHex());
+}
+
+Result<oci::ImageConfig> ImageService::config(const Digest& id) const {
+  auto bytes = TRY(configBytes(id));
+  return TRY_CTX(oci::parseImageConfig(bytes), "image {} config", id.shortHex());
+}
+
+Result<std::vector<ImageSummary>> ImageService::list(bool all) const {
+  auto& db = *parts_->db;
+  std::vector<ImageSummary> out;
+  for (auto& rec : TRY(db.images())) {
+    ImageSummary s;
+    s.id = rec.id;
+    for (auto& t : TRY(db.tagsOf(rec.id))) s.repoTags.push_back(familiar(t));
+    for (auto& t : TRY(db.repoDigestsOf(rec.id))) s.repoDigests.push_back(familiar(t));
+    // docker images hides untagged images that are parents of others (intermediate images).
+    if (!all && s.repoTags.empty() && !TRY(db.childrenOf(rec.id)).empty()) continue;
+    s.parent = rec.parent;
+    s.created = parseTime(rec.created);
+    s.size = rec.size;
+    if (auto cfg = config(rec.id)) s.labels = cfg->config.labels;
+    out.push_back(std::move(s));
+  }
+  std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.created > b.created; });
+  return out;
+}
+
+Status ImageService::tag(std::string_view source, std::string_view target) {
+  auto id = TRY(resolve(source));
+  auto ref = TRY(normaliseTagged(target));
+  return parts_->db->tag(ref, id);
+}
+
+Result<std::vector<RemoveItem>> ImageService::remove(std::string_view s, bool force) {
+  auto& db = *parts_->db;
+  auto id = TRY(resolve(s));
+  std::vector<RemoveItem> items;
+  auto tags = TRY(db.tagsOf(id));
+  auto digests = TRY(db.repoDigestsOf(id));
+  auto users = TRY(db.usersOf(id));
+  std::string shortId = id.shortHex();
+  bool byId = false;
+  if (isHexPrefix(s) && startsWith(id.hex(), startsWith(s, "sha256:") ? s.substr(7) : s)) {
+    auto asName = normaliseTagged(s);
+    byId = !asName || !db.resolve(*asName);
+  }
+  if (!byId) {
+    auto ref = TRY(image::parseReference(s));
+    std::string key = ref.digest ? ref.name() + "@" + ref.digest->str() : ref.nameTag();
+    size_t refs = tags.size() + digests.size();
+    if (!users.empty() && refs == 1 && !force)
+      return Error(
+          ErrorKind::Conflict,
+          fmt::format(
+              "conflict: unable to remove repository reference {:?} (must force) - container {} is "
+              "using its referenced image {}",
+              std::string(s), users.front().substr(0, 12), shortId));
+    TRY(db.untag(key));
+    items.push_back({familiar(key), ""});
+    if (refs > 1) return items;
+  } else {
+    std::set<std::string> repos;
+    for (auto& t : tags) repos.insert(TRY(image::parseNormalizedNamed(t)).name());
+    if (repos.size() > 1 && !force)
+      return Error(
+          ErrorKind::Conflict,
+          fmt::format(
+              "conflict: unable to delete {} (must be forced) - image is referenced in multiple "
+              "repositories",
+              shortId));
+    if (!users.empty() && !force)
+      return Error(ErrorKind::Conflict, fmt::format("conflict: unable to delete {} (must be "
+                                                    "forced) - image is being used by container {}",
+                                                    shortId, users.front().substr(0, 12)));
+  }
+  auto removal = TRY(db.removeImage(id, force));
+  for (auto& u : removal.untagged) items.push_back({familiar(u), ""});
+  for (auto& d : removal.deleted) items.push_back({"", d.str()});
+  for (auto& l : removal.layers) {
+    items.push_back({"", l.str()});
+    if (auto st = parts_->layers->remove(l); !st)
+      spdlog::warn("remove layer {}: {}", l.str(), st.error().what());
+  }
+  for (auto& b : removal.blobs)
+    if (auto st = parts_->content->remove(b); !st)
+      spdlog::warn("remove blob {}: {}", b.str(), st.error().what());
+  return items;
+}
+
+Result<PruneReport> ImageService::prune(bool all) {
+  auto& db = *parts_->db;
+  PruneReport rep;
+  int64_t before = 0;
+  for (auto& l : TRY(db.layers())) before += l.size;
+  // Children first: an image is prunable only once no other image names it as parent.
+  for (bool again = true; again;) {
+    again = false;
+    for (auto& rec : TRY(db.images())) {
+      if (!TRY(db.usersOf(rec.id)).empty() || !TRY(db.childrenOf(rec.id)).empty()) continue;
+      if (!all && !TRY(db.tagsOf(rec.id)).empty()) continue;
+      auto items = TRY(remove(rec.id.str(), true));
+      rep.items.insert(rep.items.end(), items.begin(), items.end());
+      again = true;
+    }
+  }
+  TRY(collectGarbage());
+  int64_t after = 0;
+  for (auto& l : TRY(db.layers())) after += l.size;
+  rep.spaceReclaimed = before - after;
+  return rep;
+}
+
+Result<DiskUsage> ImageService::diskUsage() const {
+  auto& db = *parts_->db;
+  DiskUsage du;
+  std::map<Digest, int64_t> layerSize;
+  for (auto& l : TRY(db.layers())) {
+    layerSize[l.chainId] = l.size;
+    du.layersSize += l.size;
+  }
+  for (auto& s : TRY(list(true))) {
+    auto rec = TRY(db.image(s.id));
+    s.sharedSize = 0;
+    for (auto& c : rec.chainIds)
+      if (TRY(db.layerUsers(c)) > 1) s.sharedSize += layerSize[c];
+    s.containers = static_cast<int64_t>(TRY(db.usersOf(s.id)).size());
+    du.images.push_back(std::move(s));
+  }
+  return du;
+}
+
+Status ImageService::collectGarbage() {
+  auto& db = *parts_->db;
+  std::set<Digest> keepLayers;
+  for (auto& l : TRY(db.layers())) keepLayers.insert(l.chainId);
+  TRY(parts_->layers->collectGarbage(keepLayers));
+  auto wanted = TRY(db.referencedBlobs());
+  std::set<Digest> keep(wanted.begin(), wanted.end());
+  for (auto& b : TRY(parts_->content->list()))
+    if (!keep.count(b)) TRY(parts_->content->remove(b));
+  return ok();
+}
+
+Result<std::vector<std::string>> ImageService::layerDirs(const Digest& id) const {
+  auto rec = TRY(parts_->db->image(id));
+  std::vector<std::string> dirs;
+  for (auto& c : rec.chainIds) {
+    if (!parts_->layers->has(c))
+      return Error::notFound("layer {} of image {} is missing", c.str(), id.shortHex());
+    dirs.push_back(parts_->layers->diffDir(c));
+  }
+  return dirs;
+}
+
+Status ImageService::addUser(const Digest& id, const std::string& containerId) {
+  return parts_->db->addUser(id, containerId);
+}
+
+Status ImageService::removeUser(const Digest& id, const std::string& containerId) {
+  return parts_->db->removeUser(id, containerId);
+}
+
+}  // namespace berth::engine
