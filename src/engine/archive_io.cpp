@@ -96,6 +96,23 @@ Status TarWriter::addFileFromFd(const std::string& name, int fd, int64_t size) {
   return ok();
 }
 
+Status TarWriter::addFileFromSource(const std::string& name, int64_t size,
+                                    const std::function<Status(const Sink&)>& produce) {
+  TRY(header(name, AE_IFREG, size));
+  int64_t written = 0;
+  TRY(produce([&](const void* p, size_t n) -> Status {
+    if (written + static_cast<int64_t>(n) > size)
+      return Error::internal("{} is longer than {} bytes", name, size);
+    if (archive_write_data(a_.get(), p, n) < 0)
+      return Error::internal("write archive {}: {}", name, archive_error_string(a_.get()));
+    written += static_cast<int64_t>(n);
+    return ok();
+  }));
+  if (written != size)
+    return Error::internal("{} is {} bytes, not the {} recorded", name, written, size);
+  return ok();
+}
+
 Status TarWriter::close() {
   if (archive_write_close(a_.get()) != ARCHIVE_OK)
     return Error::sys(errno, "write archive: {}", archive_error_string(a_.get()));

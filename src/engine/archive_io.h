@@ -36,6 +36,10 @@ class TarWriter {
   Status addFile(const std::string& name, std::string_view data);
   /// A file whose bytes come from fd (size bytes from offset 0).
   Status addFileFromFd(const std::string& name, int fd, int64_t size);
+  /// A file of size bytes that produce() streams into the sink it is given.
+  using Sink = std::function<Status(const void*, size_t)>;
+  Status addFileFromSource(const std::string& name, int64_t size,
+                           const std::function<Status(const Sink&)>& produce);
   Status close();
 
  private:

@@ -1,7 +1,19 @@
 // docker load and docker save: docker-save archives in both flavours (the legacy one of
 // <layer>/layer.tar + <id>.json + manifest.json, and Docker 25's OCI layout + manifest.json).
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <optional>
 #include <set>
+#include <thread>
+
+#include "base/file.h"
+#include "base/log.h"
+#include "image/layer.h"
+#include "image/tar_split.h"
+#include "storage/fs_tree.h"
 
 #include "base/strings.h"
 #include "engine/archive_io.h"
@@ -36,6 +48,7 @@ std::string lexicalJoin(const std::string& dir, const std::string& rel) {
 // What an archive held, by path: stored blobs and small files in memory.
 struct ArchiveFiles {
   std::map<std::string, std::pair<Digest, int64_t>> blobs;
+  std::map<Digest, StagedLayer> staged;
   std::map<std::string, std::string> small;
   std::map<std::string, std::string> links;
   std::set<Digest> written;
@@ -70,8 +83,106 @@ struct ArchiveFiles {
   }
 };
 
+// Unpacks one archive entry while it streams in, into a stage dir under <dataRoot>/tmp, keeping
+// its tar-split. An unsynced unnamed temp copy of the bytes covers the rare tar that a split
+// cannot describe: then that copy goes into the content store after all.
+class Stager {
+ public:
+  static Result<Stager> start(const std::string& dataRoot) {
+    Stager s;
+    s.impl_ = std::make_shared<Impl>();
+    std::string tmp = dataRoot + "/tmp";
+    TRY(storage::ensureDir(tmp, 0700));
+    s.impl_->dir = tmp + "/stage-" + storage::randomHex(8);
+    TRY(storage::ensureDir(s.impl_->dir, 0700));
+    TRY(storage::ensureDir(s.impl_->dir + "/diff", 0755));
+    s.tmp_.reset(::open(tmp.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
+    if (!s.tmp_) return Error::sys(errno, "open O_TMPFILE in {}", tmp);
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) return Error::sys(errno, "pipe");
+    ::fcntl(fds[1], F_SETPIPE_SZ, 1 << 20);
+    s.pipeW_.reset(fds[1]);
+    auto impl = s.impl_;
+    s.thread_ = std::thread([impl, rfd = fds[0]] {
+      UniqueFd r(rfd);
+      image::TarSplitter splitter;
+      image::UnpackOptions o;
+      o.onTarBytes = [&](const void* p, size_t n) { splitter.feed(p, n); };
+      impl->result = image::unpackLayer(r.get(), impl->dir + "/diff", o);
+      if (*impl->result) impl->split = splitter.finish();
+      // Read to the end whatever happened: the writer must never wait on a reader that gave up.
+      char buf[1 << 16];
+      while (::read(r.get(), buf, sizeof buf) > 0) {
+      }
+    });
+    return s;
+  }
+  Stager() = default;
+  Stager(Stager&&) = default;
+  ~Stager() {
+    pipeW_.reset();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  Status write(const void* p, size_t n) {
+    TRY(writeAll(pipeW_.get(), p, n, "pipe"));
+    return writeAll(tmp_.get(), p, n, "temp file");
+  }
+
+  Result<std::pair<Digest, StagedLayer>> finish(image::ContentStore& cs) {
+    pipeW_.reset();
+    thread_.join();
+    StagedLayer st;
+    st.dir = impl_->dir;
+    if (!*impl_->result) {
+      // Keyed by the bytes' digest all the same: the error surfaces if an image uses them.
+      st.error = impl_->result->error();
+      if (::lseek(tmp_.get(), 0, SEEK_SET) < 0) return Error::sys(errno, "lseek");
+      Sha256 sha;
+      std::vector<char> buf(1 << 20);
+      for (ssize_t n; (n = ::read(tmp_.get(), buf.data(), buf.size())) > 0;)
+        sha.update(buf.data(), n);
+      return std::make_pair(sha.digest(), std::move(st));
+    }
+    auto& stats = **impl_->result;
+    st.diffId = stats.diffId;
+    st.size = stats.tarSize;
+    if (impl_->split) {
+      TRY(writeFileAtomic(st.dir + "/tar-split", *impl_->split, 0600, Durability::Volatile));
+      st.hasSplit = true;
+    } else {
+      if (::lseek(tmp_.get(), 0, SEEK_SET) < 0) return Error::sys(errno, "lseek");
+      auto w = TRY(cs.writer());
+      TRY(w->writeFrom(tmp_.get()));
+      TRY(w->commit(stats.diffId, stats.tarSize));
+    }
+    return std::make_pair(stats.diffId, std::move(st));
+  }
+
+ private:
+  struct Impl {
+    std::string dir;
+    std::optional<Result<image::UnpackStats>> result;
+    std::optional<std::string> split;
+  };
+  static Status writeAll(int fd, const void* p, size_t n, const char* what) {
+    auto* c = static_cast<const char*>(p);
+    while (n > 0) {
+      ssize_t w = ::write(fd, c, n);
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0) return Error::sys(errno, "write {}", what);
+      c += w, n -= static_cast<size_t>(w);
+    }
+    return ok();
+  }
+  std::shared_ptr<Impl> impl_;
+  UniqueFd pipeW_, tmp_;
+  std::thread thread_;
+};
+
 // Streams the archive into `files` (filled as it goes, so a failure still says what was stored).
-Status readArchive(image::ContentStore& cs, int fd, ArchiveFiles& files) {
+Status readArchive(image::ContentStore& cs, const std::string& dataRoot, int fd,
+                   ArchiveFiles& files) {
   auto reader = TRY(TarReader::open(fd));
   TRY(reader.forEach(
       [&](const std::string& name, archive_entry* e, const TarReader::DataFn& data) -> Status {
@@ -97,8 +208,37 @@ Status readArchive(image::ContentStore& cs, int fd, ArchiveFiles& files) {
         Digest expected;
         if (startsWith(name, "blobs/sha256/"))
           expected = TRY_CTX(Digest::fromHex(name.substr(13)), "{}", name);
-        auto w = TRY(cs.writer());
-        TRY(data([&](const void* p, size_t n) { return w->write(p, n); }));
+        // The first chunk says whether this is an uncompressed tar (a layer, in practice): those
+        // are unpacked while they stream by, and only their framing is kept, not a second copy.
+        std::optional<Stager> stager;
+        std::unique_ptr<image::ContentStore::Writer> w;
+        bool first = true;
+        TRY(data([&](const void* p, size_t n) -> Status {
+          if (first) {
+            first = false;
+            if (n >= 263 && std::memcmp(static_cast<const char*>(p) + 257, "ustar", 5) == 0)
+              stager.emplace(TRY(Stager::start(dataRoot)));
+            else
+              w = TRY(cs.writer());
+          }
+          return stager ? stager->write(p, n) : w->write(p, n);
+        }));
+        if (stager) {
+          auto [digest, st] = TRY_CTX(stager->finish(cs), "{}", name);
+          if (!expected.empty() && digest != expected) {
+            (void)storage::removeTree(st.dir);
+            return Error::invalid("{}: digest mismatch: expected {}, got {}", name, expected.str(),
+                                  digest.str());
+          }
+          if (!st.hasSplit && !st.error) files.written.insert(digest);
+          files.blobs[name] = {digest, size};
+          if (!files.staged.count(digest))
+            files.staged[digest] = std::move(st);
+          else
+            (void)storage::removeTree(st.dir);
+          return ok();
+        }
+        if (!w) w = TRY(cs.writer());
         auto d = TRY_CTX(w->commit(expected), "{}", name);
         files.written.insert(d);
         files.blobs[name] = {d, w->size()};
@@ -116,6 +256,10 @@ Result<std::vector<std::string>> ImageService::load(int fd, const ProgressFn& pr
   auto& p = parts();
   ArchiveFiles files;
   auto r = loadArchive(*this, fd, files, progress);
+  p.staged = nullptr;
+  for (auto& [d, st] : files.staged)
+    if (auto rm = storage::removeTree(st.dir); !rm && rm.error().kind() != ErrorKind::NotFound)
+      spdlog::warn("remove {}: {}", st.dir, rm.error().what());
   // Blobs of this archive that no image wants: an archive's own manifests, unused files, and
   // everything a failed load brought in.
   dropUnreferenced(p, std::vector<Digest>(files.written.begin(), files.written.end()));
@@ -127,7 +271,8 @@ namespace detail {
 Result<std::vector<std::string>> loadArchive(ImageService& s, int fd, ArchiveFiles& files,
                                              const ProgressFn& progress) {
   auto& p = s.parts();
-  TRY_CTX(readArchive(*p.content, fd, files), "load");
+  p.staged = &files.staged;
+  TRY_CTX(readArchive(*p.content, p.dataRoot, fd, files), "load");
   std::vector<std::string> loaded;
   auto say = [&](const std::string& line) {
     if (progress) progress(line);
@@ -200,7 +345,13 @@ Status ImageService::save(const std::vector<std::string>& namesOrIds, int fd) {
     auto rendered = oci::renderManifest(m);
     auto md = sha256Of(rendered);
     TRY(addBlob(img.id));
-    for (auto& l : m.layers) TRY(addBlob(l.digest));
+    for (auto& chain : TRY(p.db->image(img.id)).chainIds) {
+      auto l = TRY(p.db->layer(chain));
+      if (!written.insert(l.blobDigest).second) continue;
+      TRY(w.addFileFromSource(
+          "blobs/sha256/" + l.blobDigest.hex(), l.blobSize,
+          [&](const TarWriter::Sink& sink) { return streamLayerBlob(p, l, sink); }));
+    }
     if (written.insert(md).second) TRY(w.addFile("blobs/sha256/" + md.hex(), rendered));
     Json entry = {{"Config", "blobs/sha256/" + img.id.hex()},
                   {"RepoTags", nullptr},

@@ -2,6 +2,9 @@
 // Shared by the ImageService implementation files: the parts of a data root and the steps that
 // load, import and commit all take (ensure a layer, register an image).
 
+#include <functional>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -9,10 +12,27 @@
 
 namespace berth::engine {
 
+namespace detail {
+// A layer unpacked while its archive streamed by, before the manifest said what it is: the
+// unpacked tree and its tar-split wait in a stage dir under <dataRoot>/tmp until a layer of an
+// image claims them (moved into the layer store) or the load ends (removed).
+struct StagedLayer {
+  std::string dir;  // holds diff/ and, when the split worked, tar-split
+  Digest diffId;    // == the blob's digest (the stream is an uncompressed tar)
+  int64_t size = 0;
+  bool hasSplit = false;  // false: the blob itself was put in the content store
+  std::optional<Error> error;
+  Digest claimedBy;  // the chain ID the unpacked tree was moved to
+};
+}  // namespace detail
+
 struct ImageService::Parts {
   std::unique_ptr<image::ContentStore> content;
   std::unique_ptr<image::ImageDb> db;
   std::unique_ptr<storage::LayerStore> layers;
+  std::string dataRoot;
+  // Set during a load: layers already unpacked from the archive stream, by blob digest.
+  std::map<Digest, detail::StagedLayer>* staged = nullptr;
 };
 
 namespace detail {
@@ -33,6 +53,14 @@ Result<image::LayerRecord> ensureLayer(ImageService::Parts& p, const Digest& par
 /// Layers for every input, bottom first (chaining the parents).
 Result<std::vector<image::LayerRecord>> ensureLayers(ImageService::Parts& p,
                                                      const std::vector<LayerInput>& inputs);
+/// Streams a layer's blob: from the content store, or rebuilt from the unpacked layer and its
+/// tar-split when only that was kept.
+Status streamLayerBlob(ImageService::Parts& p, const image::LayerRecord& l,
+                       const std::function<Status(const void*, size_t)>& sink);
+/// True when the layer's blob can be produced (stored, or a tar-split is kept).
+bool layerBlobAvailable(ImageService::Parts& p, const image::LayerRecord& l);
+/// <layer dir>/tar-split for a chain ID.
+std::string tarSplitPath(ImageService::Parts& p, const Digest& chainId);
 /// Removes those of the blobs that no record refers to (what a failed or finished load brought in
 /// and nothing kept). Failures only log: this is cleanup.
 void dropUnreferenced(ImageService::Parts& p, const std::vector<Digest>& blobs);

@@ -7,13 +7,16 @@
 
 #include <ctime>
 #include <set>
+#include <vector>
 
+#include "base/file.h"
 #include "base/log.h"
 #include "base/strings.h"
 #include "engine/image_internal.h"
 #include "image/diff_id.h"
 #include "image/layer.h"
 #include "image/reference.h"
+#include "image/tar_split.h"
 
 namespace berth::engine::detail {
 
@@ -27,8 +30,90 @@ Result<oci::Compression> sniffCompression(int fd) {
   return oci::Compression::None;
 }
 
+namespace {
+
+// A layer the load already unpacked: checked against the config's diff ID and moved into place.
+Result<image::LayerRecord> claimStaged(ImageService::Parts& p, const Digest& parentChain,
+                                       const LayerInput& in, StagedLayer& st) {
+  if (st.error) return *st.error;
+  if (!in.diffId.empty() && in.diffId != st.diffId)
+    return Error::invalid("layer diff ID mismatch: the image says {}, the blob gives {}",
+                          in.diffId.str(), st.diffId.str());
+  image::LayerRecord rec;
+  rec.diffId = st.diffId;
+  rec.chainId = parentChain.empty() ? st.diffId : oci::chainId({parentChain, st.diffId});
+  rec.parent = parentChain;
+  rec.blobDigest = in.blobDigest;
+  rec.blobSize = st.size;
+  rec.blobMediaType = std::string(oci::kMediaTypeDockerLayer);
+  rec.size = st.size;
+  if (p.layers->has(rec.chainId)) return rec;  // an earlier image brought it
+  TRY(p.layers->create(rec.chainId, [&](const std::string& diffDir) -> Status {
+    if (::rename((st.dir + "/diff").c_str(), diffDir.c_str()) != 0)
+      return Error::sys(errno, "rename {}/diff to {}", st.dir, diffDir);
+    if (st.hasSplit) {
+      auto to = diffDir.substr(0, diffDir.rfind('/')) + "/tar-split";
+      if (::rename((st.dir + "/tar-split").c_str(), to.c_str()) != 0)
+        return Error::sys(errno, "rename {}/tar-split to {}", st.dir, to);
+    }
+    return ok();
+  }));
+  st.claimedBy = rec.chainId;
+  return rec;
+}
+
+}  // namespace
+
+std::string tarSplitPath(ImageService::Parts& p, const Digest& chainId) {
+  auto d = p.layers->diffDir(chainId);
+  return d.substr(0, d.rfind('/')) + "/tar-split";
+}
+
+bool layerBlobAvailable(ImageService::Parts& p, const image::LayerRecord& l) {
+  return p.content->has(l.blobDigest) || ::access(tarSplitPath(p, l.chainId).c_str(), F_OK) == 0;
+}
+
+Status streamLayerBlob(ImageService::Parts& p, const image::LayerRecord& l,
+                       const std::function<Status(const void*, size_t)>& sink) {
+  if (p.content->has(l.blobDigest)) {
+    auto fd = TRY(p.content->open(l.blobDigest));
+    std::vector<char> buf(1 << 20);
+    for (;;) {
+      ssize_t n = ::read(fd.get(), buf.data(), buf.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return Error::sys(errno, "read blob {}", l.blobDigest.str());
+      if (n == 0) return ok();
+      TRY(sink(buf.data(), static_cast<size_t>(n)));
+    }
+  }
+  auto split = TRY_CTX(readFile(tarSplitPath(p, l.chainId)),
+                       "layer {}: neither its blob nor its tar-split is kept", l.chainId.str());
+  return image::rebuildTar(split, p.layers->diffDir(l.chainId), l.blobDigest, l.blobSize, sink);
+}
+
 Result<image::LayerRecord> ensureLayer(ImageService::Parts& p, const Digest& parentChain,
                                        const LayerInput& in) {
+  if (p.staged) {
+    auto it = p.staged->find(in.blobDigest);
+    if (it != p.staged->end()) {
+      auto& st = it->second;
+      Digest chain = parentChain.empty() ? st.diffId : oci::chainId({parentChain, st.diffId});
+      if (st.error || st.claimedBy.empty() || st.claimedBy == chain)
+        return claimStaged(p, parentChain, in, st);
+      // The same layer blob on another parent: its tree went to the first chain already, so the
+      // blob is rebuilt from there into the store and unpacked again below.
+      if (!p.content->has(in.blobDigest)) {
+        image::LayerRecord first;  // (maybe not in the database yet: same image, two places)
+        first.chainId = st.claimedBy;
+        first.blobDigest = in.blobDigest;
+        first.blobSize = st.size;
+        auto w = TRY(p.content->writer());
+        TRY(streamLayerBlob(p, first, [&](const void* b, size_t n) { return w->write(b, n); }));
+        TRY(w->commit(in.blobDigest));
+      }
+      p.staged->erase(it);
+    }
+  }
   auto fd = TRY_CTX(p.content->open(in.blobDigest), "layer {}", in.blobDigest.str());
   auto comp = TRY(sniffCompression(fd.get()));
   Digest diffId = in.diffId;

@@ -230,6 +230,29 @@ Status copyBlobTo(int src, int64_t size, const std::string& path) {
   return ok();
 }
 
+// Writes a streamed blob to path through a temp file and rename.
+Status writeBlobTo(
+    const std::string& path,
+    const std::function<Status(const std::function<Status(const void*, size_t)>&)>& produce) {
+  std::string tmp = path + ".tmp";
+  UniqueFd out(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (!out) return Error::sys(errno, "open {}", tmp);
+  auto st = produce([&](const void* b, size_t n) -> Status {
+    auto* c = static_cast<const char*>(b);
+    while (n > 0) {
+      ssize_t w = ::write(out.get(), c, n);
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0) return Error::sys(errno, "write {}", tmp);
+      c += w, n -= static_cast<size_t>(w);
+    }
+    return ok();
+  });
+  if (st && ::fsync(out.get()) != 0) st = Error::sys(errno, "fsync {}", tmp);
+  if (st && ::rename(tmp.c_str(), path.c_str()) != 0) st = Error::sys(errno, "rename {}", path);
+  if (!st) ::unlink(tmp.c_str());
+  return st;
+}
+
 }  // namespace
 
 Status ImageService::saveOciLayout(const std::vector<std::string>& namesOrIds,
@@ -255,7 +278,14 @@ Status ImageService::saveOciLayout(const std::vector<std::string>& namesOrIds,
     auto rendered = oci::renderManifest(m);
     auto md = sha256Of(rendered);
     TRY(putBlob(img.id));
-    for (auto& l : m.layers) TRY(putBlob(l.digest));
+    for (auto& chain : TRY(p.db->image(img.id)).chainIds) {
+      auto l = TRY(p.db->layer(chain));
+      std::string path = blobs + "/" + l.blobDigest.hex();
+      if (::access(path.c_str(), F_OK) == 0) continue;
+      TRY(writeBlobTo(path, [&](const std::function<Status(const void*, size_t)>& sink) {
+        return streamLayerBlob(p, l, sink);
+      }));
+    }
     std::string mpath = blobs + "/" + md.hex();
     if (::access(mpath.c_str(), F_OK) != 0) TRY(writeFileAtomic(mpath, rendered, 0644));
     for (auto& d : indexDescriptors(md, static_cast<int64_t>(rendered.size()), img.refs)) {

@@ -24,6 +24,7 @@ Result<std::unique_ptr<ImageService>> ImageService::open(const std::string& data
   if (::mkdir(dataRoot.c_str(), 0711) != 0 && errno != EEXIST)
     return Error::sys(errno, "mkdir {}", dataRoot);
   auto parts = std::make_unique<Parts>();
+  parts->dataRoot = dataRoot;
   parts->content = TRY_CTX(image::openContentStore(dataRoot), "open content store");
   parts->db = TRY_CTX(image::openImageDb(dataRoot + "/berth.db"), "open image database");
   parts->layers = TRY_CTX(storage::openLayerStore(dataRoot), "open layer store");
@@ -196,14 +197,18 @@ Result<DiskUsage> ImageService::diskUsage() const {
     layerSize[l.chainId] = l.size;
     du.layersSize += l.size;
   }
+  std::set<Digest> inUse;
   for (auto& s : TRY(list(true))) {
     auto rec = TRY(db.image(s.id));
     s.sharedSize = 0;
     for (auto& c : rec.chainIds)
       if (TRY(db.layerUsers(c)) > 1) s.sharedSize += layerSize[c];
     s.containers = static_cast<int64_t>(TRY(db.usersOf(s.id)).size());
+    if (s.containers > 0) inUse.insert(rec.chainIds.begin(), rec.chainIds.end());
     du.images.push_back(std::move(s));
   }
+  du.reclaimable = du.layersSize;
+  for (auto& c : inUse) du.reclaimable -= layerSize[c];
   return du;
 }
 

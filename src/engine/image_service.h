@@ -56,7 +56,8 @@ struct PruneReport {
 };
 
 struct DiskUsage {
-  int64_t layersSize = 0;  // bytes of all layer dirs (each shared layer once)
+  int64_t layersSize = 0;   // bytes of all layers (each shared layer once)
+  int64_t reclaimable = 0;  // bytes of the layers no image in use by a container needs
   std::vector<ImageSummary> images;
 };
 

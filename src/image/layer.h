@@ -4,6 +4,7 @@
 // back as a deterministic layer tar (overlayfs whiteouts -> OCI ".wh." entries).
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "base/digest.h"
@@ -18,6 +19,8 @@ struct UnpackOptions {
   bool overlayWhiteouts = true;
   // Restore owners (needs root); off only for unprivileged tests.
   bool sameOwner = true;
+  // Sees every byte of the uncompressed tar, in order (a TarSplitter keeps its framing).
+  std::function<void(const void*, size_t)> onTarBytes;
 };
 
 struct UnpackStats {

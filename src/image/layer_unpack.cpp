@@ -41,6 +41,7 @@ using ReadArchive = std::unique_ptr<archive, ReadFree>;
 // The decompressed stream: read from the raw reader, hashed, handed to the tar reader.
 struct Decompressed {
   archive* raw = nullptr;
+  const std::function<void(const void*, size_t)>* tap = nullptr;
   bool empty = false;  // the raw reader found no data at all
   Sha256 sha;
   int64_t size = 0;
@@ -60,6 +61,7 @@ la_ssize_t readDecompressed(archive*, void* client, const void** out) {
   }
   if (n > 0) {
     d->sha.update(d->buf.data(), static_cast<size_t>(n));
+    if (d->tap && *d->tap) (*d->tap)(d->buf.data(), static_cast<size_t>(n));
     d->size += n;
   }
   return n;
@@ -511,6 +513,7 @@ Result<UnpackStats> unpackLayer(int fd, const std::string& dir, const UnpackOpti
   archive_read_support_format_empty(raw.get());
   Decompressed d;
   d.raw = raw.get();
+  d.tap = &opts.onTarBytes;
   if (archive_read_open_fd(raw.get(), fd, kBufSize) != ARCHIVE_OK) {
     return archiveError(raw.get(), d, "open layer stream");
   }

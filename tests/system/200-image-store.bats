@@ -114,9 +114,30 @@ load image_helpers
   [ -z "$output" ]
 }
 
-@test "df: image and layer sizes" {
+@test "df: image and layer sizes, shared and unique, active and reclaimable" {
   load_busybox
   run bi df
   [ "$status" -eq 0 ]
-  [[ ${lines[1]} =~ ^Images[[:space:]]+1[[:space:]]+0[[:space:]]+[0-9.]+MB ]]
+  [[ ${lines[1]} =~ ^Images[[:space:]]+1[[:space:]]+0[[:space:]]+[0-9.]+MB[[:space:]]+[0-9.]+MB\ \(100%\) ]]
+  mkdir "$WORK/root"
+  bi mount busybox c1 "$WORK/root"
+  echo child >"$WORK/root/child"
+  bi commit c1 child:1 >/dev/null
+  run bi df -v
+  [ "$status" -eq 0 ]
+  # busybox is in use by c1: nothing of its layer is reclaimable; the child's own layer is.
+  [[ ${lines[1]} =~ ^Images[[:space:]]+2[[:space:]]+1[[:space:]] ]]
+  [[ ${lines[1]} =~ \(0%\)$ ]]
+  # The last four columns (CREATED has a varying number of words).
+  bb=$(awk '$1 == "busybox" {print $(NF-3), $(NF-2), $(NF-1), $NF}' <<<"$output")
+  ch=$(awk '$1 == "child" {print $(NF-3), $(NF-2), $(NF-1), $NF}' <<<"$output")
+  read -r size shared unique containers <<<"$bb"
+  [ "$shared" = "$size" ]
+  [ "$unique" = 0B ]
+  [ "$containers" = 1 ]
+  read -r _ cshared cunique ccontainers <<<"$ch"
+  [ "$cshared" = "$size" ]
+  [ "$cunique" != 0B ]
+  [ "$ccontainers" = 0 ]
+  bi unmount c1 "$WORK/root"
 }

@@ -153,20 +153,31 @@ void registerListing(CLI::App& app, ImageContext& ctx) {
     });
   });
 
+  auto verbose = std::make_shared<bool>(false);
   auto* df = app.add_subcommand("df", "Show the images' disk usage");
-  df->callback([&ctx] {
-    ctx.action = withImages(ctx, [](ImageService& s) -> Status {
+  df->add_flag("-v,--verbose", *verbose, "show each image's shared and unique sizes");
+  df->callback([&ctx, verbose] {
+    ctx.action = withImages(ctx, [verbose](ImageService& s) -> Status {
       auto du = TRY(s.diskUsage());
-      int64_t active = 0, unique = 0;
-      for (auto& i : du.images) {
+      long active = 0;
+      for (auto& i : du.images)
         if (i.containers > 0) ++active;
-        unique += i.size - i.sharedSize;
-      }
+      int pct = du.layersSize ? static_cast<int>(du.reclaimable * 100 / du.layersSize) : 0;
       std::printf("%-16s %-8s %-8s %-12s %s\n", "TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE");
-      std::printf("%-16s %-8zu %-8ld %-12s %s\n", "Images", du.images.size(),
-                  static_cast<long>(active), humanSize(du.layersSize).c_str(),
-                  humanSize(du.layersSize).c_str());
-      (void)unique;
+      std::printf("%-16s %-8zu %-8ld %-12s %s (%d%%)\n", "Images", du.images.size(), active,
+                  humanSize(du.layersSize).c_str(), humanSize(du.reclaimable).c_str(), pct);
+      if (!*verbose) return ok();
+      std::printf("\nImages space usage:\n\n%-40s %-10s %-12s %-16s %-10s %-12s %-12s %s\n",
+                  "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE", "SHARED SIZE", "UNIQUE SIZE",
+                  "CONTAINERS");
+      for (auto& i : du.images) {
+        auto t = i.repoTags.empty() ? std::string("<none>:<none>") : i.repoTags.front();
+        auto colon = t.rfind(':');
+        std::printf("%-40s %-10s %-12s %-16s %-10s %-12s %-12s %ld\n", t.substr(0, colon).c_str(),
+                    t.substr(colon + 1).c_str(), i.id.shortHex().c_str(), ago(i.created).c_str(),
+                    humanSize(i.size).c_str(), humanSize(i.sharedSize).c_str(),
+                    humanSize(i.size - i.sharedSize).c_str(), static_cast<long>(i.containers));
+      }
       return ok();
     });
   });

@@ -2,6 +2,7 @@
 // test tool in the spirit of containerd's ctr: load/save/import/tag/rmi/prune/df, OCI layouts,
 // bootstrap images, and mounting an image's copy-on-write rootfs for a container ID.
 
+#include <csignal>
 #include <cstdio>
 
 #include "base/log.h"
@@ -9,6 +10,8 @@
 
 int main(int argc, char** argv) {
   using namespace berth;
+  // A closed pipe on stdout (berth-image save | head) is an error to report, not a kill.
+  std::signal(SIGPIPE, SIG_IGN);
   tool::ImageContext ctx;
   CLI::App app{"berth-image: manage the images of a berth data root", "berth-image"};
   app.set_version_flag("-v,--version", std::string("berth-image version ") + BERTH_VERSION);
