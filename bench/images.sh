@@ -80,9 +80,9 @@ fi
 
 row() { # row NAME BERTH DOCKER
   if [ -n "$3" ]; then
-    printf '%-34s %10ss %10ss %8sx\n' "$1" "$2" "$3" "$(echo "scale=2; $3 / $2" | bc -l)"
+    printf '%-34s %9.3fs %9.3fs %8.2fx\n' "$1" "$2" "$3" "$(echo "$3 / $2" | bc -l)"
   else
-    printf '%-34s %10ss %10s %8s\n' "$1" "$2" "-" "-"
+    printf '%-34s %9.3fs %10s %8s\n' "$1" "$2" "-" "-"
   fi
 }
 
@@ -136,7 +136,7 @@ done
 bmed=$(printf '%s\n' "${bu[@]}" | median)
 gmed=$(printf '%s\n' "${gu[@]}" | median)
 mb=$(echo "$raw / 1048576" | bc -l)
-printf '%-34s %8.0f MB/s %6.0f MB/s %8sx   (%d MiB tar, gzip)\n' "unpack gzip layer" \
-  "$(echo "$mb / $bmed" | bc -l)" "$(echo "$mb / $gmed" | bc -l)" "$(echo "scale=2; $gmed / $bmed" | bc -l)" \
+printf '%-34s %5.0f MB/s %5.0f MB/s %8.2fx   (%d MiB tar; anchor: gzip -dc | tar -x)\n' "unpack gzip layer" \
+  "$(echo "$mb / $bmed" | bc -l)" "$(echo "$mb / $gmed" | bc -l)" "$(echo "$gmed / $bmed" | bc -l)" \
   "$(echo "$raw / 1048576" | bc)"
 echo "# machine: $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r)"

@@ -1,8 +1,9 @@
 #pragma once
 // Base images made from the host, for machines with no registry: a busybox image from Debian's
-// static busybox, a Debian image from debootstrap. Both are reproducible: every time in the
-// tree and the image's created time are pinned (to the busybox binary's mtime; to the Debian
-// release file's date), so bootstrapping twice gives the same image ID.
+// static busybox, a Debian image from debootstrap. Every time in the tree and the image's
+// created time are pinned (to the busybox binary's mtime; to /etc/debian_version's), so the
+// busybox image is reproducible: bootstrapping twice gives the same image ID. Debian's is as
+// reproducible as debootstrap's output (package versions and caches it generates may differ).
 
 #include <string>
 

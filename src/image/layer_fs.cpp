@@ -2,7 +2,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 
@@ -13,7 +12,6 @@
 namespace berth::image {
 namespace {
 
-constexpr uint64_t kResolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
 constexpr int kDirFlags = O_RDONLY | O_DIRECTORY | O_CLOEXEC;
 
 // openat2 answers EAGAIN when a rename raced the lookup; nothing renames inside a layer being
@@ -21,7 +19,7 @@ constexpr int kDirFlags = O_RDONLY | O_DIRECTORY | O_CLOEXEC;
 int openBeneath(int dirfd, const std::string& path) {
   int fd = -EAGAIN;
   for (int i = 0; i < 8 && fd == -EAGAIN; ++i)
-    fd = sys::openat2Raw(dirfd, path.c_str(), kDirFlags, 0, kResolve);
+    fd = sys::openBeneathNoSymlinks(dirfd, path.c_str(), kDirFlags);
   return fd;
 }
 

@@ -1,7 +1,6 @@
 #include "image/tar_split.h"
 
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -240,8 +239,8 @@ Status rebuildTar(std::string_view split, const std::string& diffDir, const Dige
       TRY(need(plen));
       std::string path(split.substr(0, plen));
       split.remove_prefix(plen);
-      int fd = sys::openat2Raw(dir.get(), path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0,
-                               RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+      int fd =
+          sys::openBeneathNoSymlinks(dir.get(), path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
       if (fd < 0) return Error::sys(-fd, "open {} in layer {}", path, diffDir);
       UniqueFd f(fd);
       struct stat st;

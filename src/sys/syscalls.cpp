@@ -33,6 +33,11 @@ int openat2Raw(int dirfd, const char* path, int flags, mode_t mode, uint64_t res
   return r < 0 ? -errno : static_cast<int>(r);
 }
 
+int openBeneathNoSymlinks(int dirfd, const char* path, int flags, mode_t mode) {
+  return openat2Raw(dirfd, path, flags, mode,
+                    RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+}
+
 int pivotRoot(const char* newRoot, const char* putOld) {
   return ::syscall(SYS_pivot_root, newRoot, putOld) < 0 ? -errno : 0;
 }

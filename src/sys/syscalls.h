@@ -17,6 +17,9 @@ namespace berth::sys {
 
 // child-safe: openat2 with RESOLVE_* flags. Returns fd or -errno.
 int openat2Raw(int dirfd, const char* path, int flags, mode_t mode, uint64_t resolve);
+// child-safe: openat2 that stays below dirfd and follows no symlink on the way (RESOLVE_BENEATH |
+// RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS): how layer code opens paths inside a layer.
+int openBeneathNoSymlinks(int dirfd, const char* path, int flags, mode_t mode = 0);
 // child-safe
 int pivotRoot(const char* newRoot, const char* putOld);
 // child-safe: marks every fd >= first close-on-exec (close_range CLOSE_RANGE_CLOEXEC).
