@@ -11,6 +11,7 @@
 #include "base/strings.h"
 #include "engine/image_internal.h"
 #include "image/reference.h"
+#include "storage/fs_tree.h"
 
 namespace berth::engine {
 
@@ -214,6 +215,9 @@ Result<DiskUsage> ImageService::diskUsage() const {
 
 Status ImageService::collectGarbage() {
   auto& db = *parts_->db;
+  // Stage and scratch dirs of loads and bootstraps a crash interrupted. (The caller holds the
+  // data root's lock: no load of this process or another is running.)
+  TRY(storage::removeTree(dataRoot_ + "/tmp"));
   std::set<Digest> keepLayers;
   for (auto& l : TRY(db.layers())) keepLayers.insert(l.chainId);
   TRY(parts_->layers->collectGarbage(keepLayers));

@@ -107,7 +107,8 @@ class ImageService {
   /// docker image prune: dangling images (all unused ones with all); then unreferenced data.
   Result<PruneReport> prune(bool all);
   Result<DiskUsage> diskUsage() const;
-  /// Removes blobs and layer dirs that no record refers to (after a crash, or after removal).
+  /// Removes blobs and layer dirs that no record refers to (after a crash, or after removal) and
+  /// the temp dirs of interrupted loads. Only while no other operation on this data root runs.
   Status collectGarbage();
 
   /// docker load: reads a docker-save archive (old or OCI-layout flavour, optionally compressed)

@@ -12,6 +12,7 @@ cleanup() {
   "$runtime" --root "$dir/state" delete -f berth-demo >/dev/null 2>&1 || true
   "$bi" --data-root "$dir/data" unmount demo "$dir/rootfs" >/dev/null 2>&1 || umount -l "$dir/rootfs" 2>/dev/null || true
   rm -rf "$dir"
+  rmdir /sys/fs/cgroup/*/berth-demo /sys/fs/cgroup/berth-demo 2>/dev/null || true
 }
 trap cleanup EXIT
 echo "+ berth-image bootstrap busybox"
@@ -22,6 +23,7 @@ mkdir "$dir/rootfs" "$dir/bundle"
 "$bi" --data-root "$dir/data" mount busybox demo "$dir/rootfs"
 (cd "$dir/bundle" && "$runtime" spec)
 jq --arg r "$dir/rootfs" '.process.terminal = false | .root.path = $r | .root.readonly = false |
+  .linux.cgroupsPath = "/berth-demo/demo" |
   .process.args = ["sh", "-c", "echo \"hello from berth: $(hostname), pid $$, $(uname -sr)\"; ls /"]' \
   "$dir/bundle/config.json" >"$dir/bundle/config.new" && mv "$dir/bundle/config.new" "$dir/bundle/config.json"
 echo "+ berth-runtime run (busybox image, overlay rootfs)"

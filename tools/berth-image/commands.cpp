@@ -191,6 +191,8 @@ void registerArchives(CLI::App& app, ImageContext& ctx) {
   load->add_flag("-q,--quiet", *quiet, "suppress the load output");
   load->callback([&ctx, input, quiet] {
     ctx.action = withImages(ctx, [input, quiet](ImageService& s) -> Status {
+      if ((input->empty() || *input == "-") && ::isatty(0))
+        return Error::invalid("requested load from stdin, but stdin is empty");
       auto fd = TRY(openInput(*input));
       engine::ProgressFn say = [&](const std::string& line) {
         if (!*quiet) std::printf("%s\n", line.c_str());
@@ -212,7 +214,8 @@ void registerArchives(CLI::App& app, ImageContext& ctx) {
     ctx.action = withImages(ctx, [so](ImageService& s) -> Status {
       if (so->output.empty()) {
         if (::isatty(1))
-          return Error::invalid("refusing to write an archive to a terminal: use -o or a redirect");
+          return Error::invalid(
+              "cowardly refusing to save to a terminal. Use the -o flag or redirect");
         return s.save(so->names, 1);
       }
       std::string tmp = so->output + ".berth-tmp";

@@ -173,7 +173,9 @@ TEST_F(ImageServiceTest, CollectGarbageRemovesOrphansOnly) {
     return ok();
   }));
   EXPECT_EQ(layerCount(), 2u);
+  fs::create_directories(dir_ + "/data/tmp/stage-0123/diff");  // an interrupted load's
   ASSERT_TRUE(svc_->collectGarbage());
+  EXPECT_FALSE(fs::exists(dir_ + "/data/tmp"));
   EXPECT_FALSE(svc_->parts().content->has(*orphan));
   EXPECT_EQ(layerCount(), 1u);
   EXPECT_TRUE(svc_->layerDirs(id));
