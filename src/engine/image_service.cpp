@@ -137,7 +137,8 @@ Result<std::vector<RemoveItem>> ImageService::remove(std::string_view s, bool fo
               std::string(s), users.front().substr(0, 12), shortId));
     TRY(db.untag(key));
     items.push_back({familiar(key), ""});
-    if (refs > 1) return items;
+    // Other names remain, or child images need it: untagging was all (docker rmi does the same).
+    if (refs > 1 || !TRY(db.childrenOf(id)).empty()) return items;
   } else {
     std::set<std::string> repos;
     for (auto& t : tags) repos.insert(TRY(image::parseNormalizedNamed(t)).name());
@@ -153,7 +154,9 @@ Result<std::vector<RemoveItem>> ImageService::remove(std::string_view s, bool fo
                                                     "forced) - image is being used by container {}",
                                                     shortId, users.front().substr(0, 12)));
   }
+  Digest parent = TRY(db.image(id)).parent;
   auto removal = TRY(db.removeImage(id, force));
+  bool deleted = !removal.deleted.empty();
   for (auto& u : removal.untagged) items.push_back({familiar(u), ""});
   for (auto& d : removal.deleted) items.push_back({"", d.str()});
   for (auto& l : removal.layers) {
@@ -164,6 +167,13 @@ Result<std::vector<RemoveItem>> ImageService::remove(std::string_view s, bool fo
   for (auto& b : removal.blobs)
     if (auto st = parts_->content->remove(b); !st)
       spdlog::warn("remove blob {}: {}", b.str(), st.error().what());
+  // As docker rmi (without --no-prune): an untagged parent that nothing else needs goes too.
+  if (deleted && !parent.empty() && db.image(parent) && TRY(db.tagsOf(parent)).empty() &&
+      TRY(db.repoDigestsOf(parent)).empty() && TRY(db.childrenOf(parent)).empty() &&
+      TRY(db.usersOf(parent)).empty()) {
+    auto more = TRY(remove(parent.str(), false));
+    items.insert(items.end(), more.begin(), more.end());
+  }
   return items;
 }
 

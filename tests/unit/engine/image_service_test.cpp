@@ -233,6 +233,15 @@ TEST_F(ImageServiceTest, CommitAddsALayerOnTopOfTheParent) {
   // The parent has a child now: removing it by ID is refused.
   auto r = svc_->remove(parent.str(), false);
   EXPECT_FALSE(r);
+  // Untagged, the parent goes with its last child, as docker rmi prunes.
+  ASSERT_TRUE(svc_->remove("base:1", false));
+  EXPECT_TRUE(svc_->record(parent));
+  r = svc_->remove("child:1", false);
+  ASSERT_TRUE(r) << r.error().what();
+  EXPECT_FALSE(svc_->record(*id));
+  EXPECT_FALSE(svc_->record(parent));
+  EXPECT_EQ(layerCount(), 0u);
+  EXPECT_EQ(blobCount(), 0u);
 }
 
 TEST_F(ImageServiceTest, BadArchivesLeaveNothingBehind) {
