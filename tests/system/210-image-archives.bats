@@ -124,3 +124,26 @@ image_id() {
   [ "$status" -ne 0 ]
   [[ $output == *"FROB is not a valid change command"* ]]
 }
+
+@test "the same big layer at two places in one image: loads, mounts, saves back the same image" {
+  mkdir -p "$WORK/a/x" "$WORK/b/y"
+  head -c 2M /dev/urandom >"$WORK/a/x/f"
+  echo b >"$WORK/b/y/g"
+  python3 "$MKIMAGE" archive "$WORK/dup.tar" --tag dup:1 "$WORK/a" "$WORK/b" "$WORK/a"
+  bi load -i "$WORK/dup.tar"
+  [ "$(bi inspect dup:1 | jq '.[0].RootFS.Layers | unique | length')" = 2 ]
+  mkdir "$WORK/root"
+  bi mount dup:1 c1 "$WORK/root"
+  cmp "$WORK/a/x/f" "$WORK/root/x/f"
+  [ "$(cat "$WORK/root/y/g")" = b ]
+  bi unmount c1 "$WORK/root"
+  bi save -o "$WORK/out.tar" dup:1
+  other=$(mktemp -d /var/tmp/berth-img2.XXXXXX)
+  "$BERTH_IMAGE" --data-root "$other" load -q -i "$WORK/out.tar"
+  b=$("$BERTH_IMAGE" --data-root "$other" inspect dup:1 | jq -r '.[0].Id')
+  rm -rf "$other"
+  [ "$b" = "$(bi inspect dup:1 | jq -r '.[0].Id')" ]
+  bi rmi dup:1
+  [ -z "$(ls -A "$DATA/layers")" ]
+  [ -z "$(ls "$DATA/blobs/sha256")" ]
+}
