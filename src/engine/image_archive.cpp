@@ -122,6 +122,8 @@ class Stager {
   ~Stager() {
     pipeW_.reset();
     if (thread_.joinable()) thread_.join();
+    // Not handed over (the archive broke off mid-entry): nothing else knows of the stage dir.
+    if (impl_ && !handedOver_) (void)storage::removeTree(impl_->dir);
   }
 
   Status write(const void* p, size_t n) {
@@ -134,6 +136,7 @@ class Stager {
     thread_.join();
     StagedLayer st;
     st.dir = impl_->dir;
+    handedOver_ = true;
     if (!*impl_->result) {
       // Keyed by the bytes' digest all the same: the error surfaces if an image uses them.
       st.error = impl_->result->error();
@@ -176,6 +179,7 @@ class Stager {
     return ok();
   }
   std::shared_ptr<Impl> impl_;
+  bool handedOver_ = false;
   UniqueFd pipeW_, tmp_;
   std::thread thread_;
 };
