@@ -1,7 +1,11 @@
 #include "base/file.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 #include "base/unique_fd.h"
 
@@ -24,7 +28,7 @@ Result<std::string> readFile(const std::string& path) {
   return out;
 }
 
-static Status writeAll(int fd, std::string_view data, const std::string& path) {
+Status writeAll(int fd, std::string_view data, std::string_view path) {
   while (!data.empty()) {
     ssize_t n = ::write(fd, data.data(), data.size());
     if (n < 0) {
@@ -56,6 +60,50 @@ Status writeFile(const std::string& path, std::string_view data) {
   if (n < 0) return Error::sys(errno, "write {}", path);
   if (static_cast<size_t>(n) != data.size()) return Error::internal("write {}: short write", path);
   return ok();
+}
+
+Status ensureDir(const std::string& path, mode_t mode) {
+  if (::mkdir(path.c_str(), mode) == 0) return ok();
+  int err = errno;
+  if (err == ENOENT) {
+    std::string trimmed = path;
+    while (trimmed.size() > 1 && trimmed.back() == '/') trimmed.pop_back();
+    auto slash = trimmed.find_last_of('/');
+    std::string parent = slash == std::string::npos ? "."
+                         : slash == 0               ? "/"
+                                                    : trimmed.substr(0, slash);
+    if (parent != path && parent != "/" && parent != ".") {
+      TRY(ensureDir(parent, 0755));
+      if (::mkdir(path.c_str(), mode) == 0) return ok();
+      err = errno;
+    }
+  }
+  struct stat st;
+  if (err == EEXIST && ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return ok();
+  return Error::sys(err, "mkdir {}", path);
+}
+
+Result<std::vector<std::string>> listDirAt(int dirfd, std::string_view what) {
+  int fd = ::openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Error::sys(errno, "open {}", what);
+  DIR* d = ::fdopendir(fd);
+  if (d == nullptr) {
+    int err = errno;
+    ::close(fd);
+    return Error::sys(err, "opendir {}", what);
+  }
+  std::vector<std::string> names;
+  errno = 0;
+  while (struct dirent* e = ::readdir(d)) {
+    std::string_view n(e->d_name);
+    if (n != "." && n != "..") names.emplace_back(n);
+    errno = 0;
+  }
+  int err = errno;
+  ::closedir(d);
+  if (err != 0) return Error::sys(err, "readdir {}", what);
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
 }  // namespace berth

@@ -92,10 +92,10 @@ class Stager {
     Stager s;
     s.impl_ = std::make_shared<Impl>();
     std::string tmp = dataRoot + "/tmp";
-    TRY(storage::ensureDir(tmp, 0700));
+    TRY(ensureDir(tmp, 0700));
     s.impl_->dir = tmp + "/stage-" + storage::randomHex(8);
-    TRY(storage::ensureDir(s.impl_->dir, 0700));
-    TRY(storage::ensureDir(s.impl_->dir + "/diff", 0755));
+    TRY(ensureDir(s.impl_->dir, 0700));
+    TRY(ensureDir(s.impl_->dir + "/diff", 0755));
     s.tmp_.reset(::open(tmp.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
     if (!s.tmp_) return Error::sys(errno, "open O_TMPFILE in {}", tmp);
     int fds[2];
@@ -127,8 +127,9 @@ class Stager {
   }
 
   Status write(const void* p, size_t n) {
-    TRY(writeAll(pipeW_.get(), p, n, "pipe"));
-    return writeAll(tmp_.get(), p, n, "temp file");
+    std::string_view bytes(static_cast<const char*>(p), n);
+    TRY(writeAll(pipeW_.get(), bytes, "pipe"));
+    return writeAll(tmp_.get(), bytes, "temp file");
   }
 
   Result<std::pair<Digest, StagedLayer>> finish(image::ContentStore& cs) {
@@ -168,16 +169,7 @@ class Stager {
     std::optional<Result<image::UnpackStats>> result;
     std::optional<std::string> split;
   };
-  static Status writeAll(int fd, const void* p, size_t n, const char* what) {
-    auto* c = static_cast<const char*>(p);
-    while (n > 0) {
-      ssize_t w = ::write(fd, c, n);
-      if (w < 0 && errno == EINTR) continue;
-      if (w < 0) return Error::sys(errno, "write {}", what);
-      c += w, n -= static_cast<size_t>(w);
-    }
-    return ok();
-  }
+
   std::shared_ptr<Impl> impl_;
   bool handedOver_ = false;
   UniqueFd pipeW_, tmp_;
@@ -345,12 +337,12 @@ Status ImageService::save(const std::vector<std::string>& namesOrIds, int fd) {
   Json repositories = Json::object();
   std::vector<oci::Descriptor> indexEntries;
   for (auto& img : images) {
-    auto m = TRY(manifestFor(p, img.id));
+    auto layers = TRY(imageLayers(p, img.id));
+    auto m = TRY(manifestFor(p, img.id, layers));
     auto rendered = oci::renderManifest(m);
     auto md = sha256Of(rendered);
     TRY(addBlob(img.id));
-    for (auto& chain : TRY(p.db->image(img.id)).chainIds) {
-      auto l = TRY(p.db->layer(chain));
+    for (auto& l : layers) {
       if (!written.insert(l.blobDigest).second) continue;
       TRY(w.addFileFromSource(
           "blobs/sha256/" + l.blobDigest.hex(), l.blobSize,

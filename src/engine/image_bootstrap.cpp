@@ -49,15 +49,34 @@ class ScratchDir {
   std::string path_;
 };
 
-Status run(const std::vector<std::string>& argv, const std::string& what) {
+// Runs argv (PATH searched) to its end; with out, its stdout is collected there.
+Status run(const std::vector<std::string>& argv, const std::string& what,
+           std::string* out = nullptr) {
+  UniqueFd r, w;
+  if (out) {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) return Error::sys(errno, "pipe");
+    r.reset(fds[0]);
+    w.reset(fds[1]);
+  }
   pid_t pid = ::fork();
   if (pid < 0) return Error::sys(errno, "fork");
   if (pid == 0) {
+    if (out) ::dup2(w.get(), 1);
     std::vector<char*> args;
     for (auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
     ::execvp(args[0], args.data());
     ::_exit(127);
+  }
+  w.reset();
+  if (out) {
+    char buf[65536];
+    for (ssize_t n; (n = ::read(r.get(), buf, sizeof buf)) != 0;) {
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) break;
+      out->append(buf, static_cast<size_t>(n));
+    }
   }
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
@@ -109,43 +128,14 @@ Status mkdirMode(const std::string& path, mode_t mode) {
   return ok();
 }
 
-Result<std::string> capture(const std::vector<std::string>& argv) {
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) return Error::sys(errno, "pipe");
-  UniqueFd r(fds[0]), w(fds[1]);
-  pid_t pid = ::fork();
-  if (pid < 0) return Error::sys(errno, "fork");
-  if (pid == 0) {
-    ::dup2(w.get(), 1);
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execv(args[0], args.data());
-    ::_exit(127);
-  }
-  w.reset();
-  std::string out;
-  char buf[65536];
-  for (ssize_t n; (n = ::read(r.get(), buf, sizeof buf)) != 0;) {
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return Error::internal("{} failed", argv[0]);
-  return out;
-}
-
 }  // namespace
 
 Result<Digest> bootstrapBusybox(ImageService& images, const BootstrapOptions& opts) {
   struct stat st;
   if (::stat(opts.busybox.c_str(), &st) != 0)
     return Error::sys(errno, "stat {} (install Debian's busybox-static)", opts.busybox);
-  auto applets =
-      TRY_CTX(capture({opts.busybox, "--list-full"}), "list the applets of {}", opts.busybox);
+  std::string applets;
+  TRY(run({opts.busybox, "--list-full"}, "list the applets of " + opts.busybox, &applets));
   auto scratch = TRY(ScratchDir::make(images.dataRoot()));
   std::string root = scratch.path() + "/rootfs";
   TRY(mkdirMode(root, 0755));

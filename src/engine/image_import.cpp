@@ -61,7 +61,7 @@ Result<Digest> ImageService::commit(const std::string& upperDir, const Digest& p
                                     const CommitOptions& opts) {
   auto& p = parts();
   if (!opts.reference.empty()) TRY(normaliseTagged(opts.reference));
-  auto parentRec = TRY(p.db->image(parent));
+  auto layers = TRY(imageLayers(p, parent));  // NotFound for an unknown parent, before any work
   auto cfg = TRY(config(parent));
   if (opts.config) cfg.config = *opts.config;
   TRY(image::applyConfigChanges(cfg.config, opts.changes));
@@ -75,8 +75,6 @@ Result<Digest> ImageService::commit(const std::string& upperDir, const Digest& p
   TRY(w->writeFrom(tmp.get()));
   auto blob = TRY(w->commit(stats.digest));
 
-  std::vector<image::LayerRecord> layers;
-  for (auto& c : parentRec.chainIds) layers.push_back(TRY(p.db->layer(c)));
   Digest top = layers.empty() ? Digest() : layers.back().chainId;
   auto layer = ensureLayer(
       p, top, {blob, stats.size, std::string(oci::kMediaTypeDockerLayer), stats.diffId});

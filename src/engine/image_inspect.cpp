@@ -57,25 +57,22 @@ Result<Json> ImageService::inspect(std::string_view nameOrId) const {
 Result<std::vector<HistoryItem>> ImageService::history(std::string_view nameOrId) const {
   auto& db = *parts().db;
   auto id = TRY(resolve(nameOrId));
-  auto rec = TRY(db.image(id));
+  auto layers = TRY(imageLayers(parts(), id));
   auto cfg = TRY(config(id));
-  std::vector<int64_t> sizes;
-  for (auto& c : rec.chainIds) sizes.push_back(TRY(db.layer(c)).size);
   std::vector<HistoryItem> out;
   auto history = cfg.history;
   if (history.empty()) {
     // An image without history (some imports): one line per layer, as docker shows it.
-    for (size_t i = 0; i < rec.chainIds.size(); ++i)
-      history.push_back({cfg.created, "", "", "", false});
+    for (size_t i = 0; i < layers.size(); ++i) history.push_back({cfg.created, "", "", "", false});
   }
-  size_t layer = sizes.size();
+  size_t layer = layers.size();
   for (auto it = history.rbegin(); it != history.rend(); ++it) {
     HistoryItem h;
     h.id = "<missing>";
     h.created = parseTime(it->created);
     h.createdBy = it->createdBy;
     h.comment = it->comment;
-    if (!it->emptyLayer && layer > 0) h.size = sizes[--layer];
+    if (!it->emptyLayer && layer > 0) h.size = layers[--layer].size;
     out.push_back(std::move(h));
   }
   if (!out.empty()) {

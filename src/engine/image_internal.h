@@ -74,8 +74,12 @@ Result<std::string> normaliseTagged(std::string_view ref);
 /// The familiar form of a stored reference ("docker.io/library/busybox:latest" ->
 /// "busybox:latest").
 std::string familiar(const std::string& storedRef);
-/// The OCI manifest berth writes for an image (deterministic: the same image, the same digest).
-Result<oci::Manifest> manifestFor(ImageService::Parts& p, const Digest& id);
+/// An image's layer records, bottom first.
+Result<std::vector<image::LayerRecord>> imageLayers(ImageService::Parts& p, const Digest& id);
+/// The OCI manifest berth writes for an image with those layers (deterministic: the same image,
+/// the same digest).
+Result<oci::Manifest> manifestFor(ImageService::Parts& p, const Digest& id,
+                                  const std::vector<image::LayerRecord>& layers);
 /// RFC 3339 <-> unix seconds; 0 for an empty or unparsable time.
 int64_t parseTime(std::string_view rfc3339);
 std::string formatTime(int64_t unixSeconds, long nanos = 0);

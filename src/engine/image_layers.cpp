@@ -134,9 +134,8 @@ Result<image::LayerRecord> ensureLayer(ImageService::Parts& p, const Digest& par
   rec.blobMediaType =
       in.mediaType.empty() ? std::string(oci::layerMediaType(comp, true)) : in.mediaType;
 
-  if (auto known = p.db->layer(chain)) {
-    if (p.layers->has(chain)) return *known;
-  }
+  auto known = p.db->layer(chain);
+  if (known && p.layers->has(chain)) return *known;
   int64_t tarSize = -1;
   TRY_CTX(p.layers->create(chain,
                            [&](const std::string& dir) -> Status {
@@ -154,7 +153,7 @@ Result<image::LayerRecord> ensureLayer(ImageService::Parts& p, const Digest& par
   if (tarSize < 0) {
     // The layer dir existed already (an earlier run that crashed before its record): size it.
     tarSize = comp == oci::Compression::None ? rec.blobSize : 0;
-    if (auto known = p.db->layer(chain)) tarSize = known->size;
+    if (known) tarSize = known->size;
     if (tarSize == 0) tarSize = TRY(p.layers->diskUsage(chain));
   }
   rec.size = tarSize;
@@ -212,15 +211,20 @@ std::string familiar(const std::string& storedRef) {
   return r ? r->familiarString() : storedRef;
 }
 
-Result<oci::Manifest> manifestFor(ImageService::Parts& p, const Digest& id) {
-  auto rec = TRY(p.db->image(id));
+Result<std::vector<image::LayerRecord>> imageLayers(ImageService::Parts& p, const Digest& id) {
+  std::vector<image::LayerRecord> out;
+  for (auto& chain : TRY(p.db->image(id)).chainIds) out.push_back(TRY(p.db->layer(chain)));
+  return out;
+}
+
+Result<oci::Manifest> manifestFor(ImageService::Parts& p, const Digest& id,
+                                  const std::vector<image::LayerRecord>& layers) {
   oci::Manifest m;
   m.mediaType = std::string(oci::kMediaTypeOciManifest);
   m.config.mediaType = std::string(oci::kMediaTypeOciConfig);
   m.config.digest = id;
   m.config.size = TRY(p.content->size(id));
-  for (auto& chain : rec.chainIds) {
-    auto l = TRY(p.db->layer(chain));
+  for (auto& l : layers) {
     oci::Descriptor d;
     auto comp = oci::layerCompression(l.blobMediaType);
     d.mediaType = std::string(oci::layerMediaType(comp ? *comp : oci::Compression::None, false));

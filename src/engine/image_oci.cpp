@@ -202,16 +202,6 @@ Result<std::vector<std::string>> loadFromIndex(ImageService& s, const std::strin
 
 namespace {
 
-Status mkdirs(const std::string& path) {
-  std::string cur;
-  for (auto& c : split(path, '/', true)) {
-    cur += (cur.empty() && path[0] != '/' ? "" : "/") + c;
-    if (::mkdir(cur.c_str(), 0755) != 0 && errno != EEXIST)
-      return Error::sys(errno, "mkdir {}", cur);
-  }
-  return ok();
-}
-
 // Copies src (an open blob) to path through a temp file and rename, so a reader of the layout
 // never sees half a blob.
 Status copyBlobTo(int src, int64_t size, const std::string& path) {
@@ -237,15 +227,8 @@ Status writeBlobTo(
   std::string tmp = path + ".tmp";
   UniqueFd out(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
   if (!out) return Error::sys(errno, "open {}", tmp);
-  auto st = produce([&](const void* b, size_t n) -> Status {
-    auto* c = static_cast<const char*>(b);
-    while (n > 0) {
-      ssize_t w = ::write(out.get(), c, n);
-      if (w < 0 && errno == EINTR) continue;
-      if (w < 0) return Error::sys(errno, "write {}", tmp);
-      c += w, n -= static_cast<size_t>(w);
-    }
-    return ok();
+  auto st = produce([&](const void* b, size_t n) {
+    return writeAll(out.get(), std::string_view(static_cast<const char*>(b), n), tmp);
   });
   if (st && ::fsync(out.get()) != 0) st = Error::sys(errno, "fsync {}", tmp);
   if (st && ::rename(tmp.c_str(), path.c_str()) != 0) st = Error::sys(errno, "rename {}", path);
@@ -260,7 +243,7 @@ Status ImageService::saveOciLayout(const std::vector<std::string>& namesOrIds,
   auto& p = parts();
   auto images = TRY(selectForExport(*this, namesOrIds));
   std::string blobs = dir + "/blobs/sha256";
-  TRY(mkdirs(blobs));
+  TRY(ensureDir(blobs, 0755));
   auto putBlob = [&](const Digest& d) -> Status {
     std::string path = blobs + "/" + d.hex();
     if (::access(path.c_str(), F_OK) == 0) return ok();
@@ -274,12 +257,12 @@ Status ImageService::saveOciLayout(const std::vector<std::string>& namesOrIds,
     idx = TRY_CTX(oci::parseIndex(TRY(readFile(indexPath))), "{}", indexPath);
   }
   for (auto& img : images) {
-    auto m = TRY(manifestFor(p, img.id));
+    auto layers = TRY(imageLayers(p, img.id));
+    auto m = TRY(manifestFor(p, img.id, layers));
     auto rendered = oci::renderManifest(m);
     auto md = sha256Of(rendered);
     TRY(putBlob(img.id));
-    for (auto& chain : TRY(p.db->image(img.id)).chainIds) {
-      auto l = TRY(p.db->layer(chain));
+    for (auto& l : layers) {
       std::string path = blobs + "/" + l.blobDigest.hex();
       if (::access(path.c_str(), F_OK) == 0) continue;
       TRY(writeBlobTo(path, [&](const std::function<Status(const void*, size_t)>& sink) {

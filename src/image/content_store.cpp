@@ -1,6 +1,7 @@
 #include "image/content_store.h"
 
-#include <dirent.h>
+#include "base/file.h"
+
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,62 +24,21 @@ struct Dirs {
   UniqueFd blobsFd;    // fsynced after each rename so the new name survives a power loss
 };
 
-Status mkdirAll(const std::string& path, mode_t mode) {
-  for (size_t pos = 1; pos <= path.size(); ++pos) {
-    if (pos != path.size() && path[pos] != '/') continue;
-    std::string part = path.substr(0, pos);
-    if (::mkdir(part.c_str(), mode) != 0 && errno != EEXIST)
-      return Error::sys(errno, "mkdir {}", part);
-  }
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0) return Error::sys(errno, "stat {}", path);
-  if (!S_ISDIR(st.st_mode)) return Error::sys(ENOTDIR, "mkdir {}", path);
-  return ok();
-}
-
-Status writeAll(int fd, const char* p, size_t len, const std::string& path) {
-  while (len > 0) {
-    ssize_t n = ::write(fd, p, len);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Error::sys(errno, "write {}", path);
-    }
-    p += n;
-    len -= static_cast<size_t>(n);
-  }
-  return ok();
-}
-
-class DirCloser {
- public:
-  explicit DirCloser(DIR* d) : d_(d) {}
-  ~DirCloser() {
-    if (d_) ::closedir(d_);
-  }
-  DIR* get() const { return d_; }
-
- private:
-  DIR* d_;
-};
-
 // Removes ingest files whose writer is gone. A live writer holds an exclusive flock on its file
 // for its whole life, so another process opening the store at the same time leaves it alone;
 // the lock dies with the writer, SIGKILL included.
 Status removeStaleIngests(const std::string& ingest) {
-  DirCloser dir(::opendir(ingest.c_str()));
-  if (!dir.get()) return Error::sys(errno, "opendir {}", ingest);
-  int dfd = ::dirfd(dir.get());
-  while (struct dirent* e = ::readdir(dir.get())) {
-    std::string_view name = e->d_name;
-    if (name == "." || name == "..") continue;
-    UniqueFd f(::openat(dfd, e->d_name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+  UniqueFd dir(::open(ingest.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!dir) return Error::sys(errno, "open {}", ingest);
+  for (auto& name : TRY(listDirAt(dir.get(), ingest))) {
+    UniqueFd f(::openat(dir.get(), name.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
     if (!f) {
       // A symlink nobody should have put there: nothing to lock, just remove it.
-      if (errno == ELOOP) ::unlinkat(dfd, e->d_name, 0);
+      if (errno == ELOOP) ::unlinkat(dir.get(), name.c_str(), 0);
       continue;
     }
     if (::flock(f.get(), LOCK_EX | LOCK_NB) != 0) continue;  // a writer is alive
-    ::unlinkat(dfd, e->d_name, 0);
+    ::unlinkat(dir.get(), name.c_str(), 0);
   }
   return ok();
 }
@@ -202,7 +162,7 @@ class WriterImpl final : public ContentStore::Writer {
   }
 
   Status append(const char* p, size_t len) {
-    auto st = writeAll(fd_.get(), p, len, path_);
+    auto st = writeAll(fd_.get(), std::string_view(p, len), path_);
     if (!st) {
       broken_ = true;  // the hash has bytes the file lacks
       return st;
@@ -300,17 +260,9 @@ class Store final : public ContentStore {
   }
 
   Result<std::vector<Digest>> list() const override {
-    DirCloser dir(::opendir(dirs_->blobs.c_str()));
-    if (!dir.get()) return Error::sys(errno, "opendir {}", dirs_->blobs);
     std::vector<Digest> out;
-    errno = 0;
-    while (struct dirent* e = ::readdir(dir.get())) {
-      auto d = Digest::fromHex(e->d_name);  // skips "." and anything not a blob name
-      if (d) out.push_back(std::move(*d));
-      errno = 0;
-    }
-    if (errno != 0) return Error::sys(errno, "readdir {}", dirs_->blobs);
-    std::sort(out.begin(), out.end());
+    for (auto& name : TRY(listDirAt(dirs_->blobsFd.get(), dirs_->blobs)))
+      if (auto d = Digest::fromHex(name)) out.push_back(std::move(*d));  // blob names only
     return out;
   }
 
@@ -334,8 +286,8 @@ Result<std::unique_ptr<ContentStore>> openContentStore(const std::string& root) 
   auto dirs = std::make_shared<Dirs>();
   dirs->blobs = root + "/blobs/sha256";
   dirs->ingest = root + "/blobs/ingest";
-  TRY_CTX(mkdirAll(dirs->blobs, 0755), "open content store {}", root);
-  TRY_CTX(mkdirAll(dirs->ingest, 0700), "open content store {}", root);
+  TRY_CTX(ensureDir(dirs->blobs, 0755), "open content store {}", root);
+  TRY_CTX(ensureDir(dirs->ingest, 0700), "open content store {}", root);
   dirs->blobsFd = UniqueFd(::open(dirs->blobs.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!dirs->blobsFd) return Error::sys(errno, "open {}", dirs->blobs);
   TRY_CTX(removeStaleIngests(dirs->ingest), "open content store {}", root);

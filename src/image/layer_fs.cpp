@@ -1,6 +1,7 @@
 #include "image/layer_fs.h"
 
-#include <dirent.h>
+#include "base/file.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
@@ -118,35 +119,12 @@ Status removeAllAt(int dirfd, const std::string& name) {
   int fd = ::openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return Error::sys(errno, "openat {}", name);
   UniqueFd child(fd);
-  auto names = TRY(listDir(child.get()));
+  auto names = TRY(listDirAt(child.get(), name));
   for (const auto& n : names) TRY_CTX(removeAllAt(child.get(), n), "remove {}", name);
   if (::unlinkat(dirfd, name.c_str(), AT_REMOVEDIR) < 0 && errno != ENOENT) {
     return Error::sys(errno, "rmdir {}", name);
   }
   return ok();
-}
-
-Result<std::vector<std::string>> listDir(int dirfd) {
-  int fd = ::openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Error::sys(errno, "openat .");
-  DIR* d = ::fdopendir(fd);
-  if (d == nullptr) {
-    int err = errno;
-    ::close(fd);
-    return Error::sys(err, "fdopendir");
-  }
-  std::vector<std::string> names;
-  errno = 0;
-  while (struct dirent* de = ::readdir(d)) {
-    std::string_view n(de->d_name);
-    if (n != "." && n != "..") names.emplace_back(n);
-    errno = 0;
-  }
-  int err = errno;
-  ::closedir(d);
-  if (err != 0) return Error::sys(err, "readdir");
-  std::sort(names.begin(), names.end());
-  return names;
 }
 
 std::string fdRelativePath(int dirfd, std::string_view name) {

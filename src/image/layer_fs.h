@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "base/file.h"  // listDirAt
 #include "base/unique_fd.h"
 
 namespace berth::image {
@@ -43,8 +44,6 @@ class BeneathDirs {
 
 /// Removes name (recursively when it is a directory) from dirfd; a missing name is success.
 Status removeAllAt(int dirfd, const std::string& name);
-/// The names in a directory (no "." or ".."), sorted bytewise.
-Result<std::vector<std::string>> listDir(int dirfd);
 /// "/proc/self/fd/<dirfd>/<name>": a path for the l*xattr calls that have no *at() form; the
 /// directory is reached through its fd, only the final component is looked up.
 std::string fdRelativePath(int dirfd, std::string_view name);

@@ -1,5 +1,7 @@
 #include "image/layer_sink.h"
 
+#include "base/file.h"
+
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -141,17 +143,8 @@ Status LayerSink::finish() {
 
 Status LayerSink::emit(const void* data, size_t len) {
   if (codec_) outSha_.update(data, len);
-  const char* p = static_cast<const char*>(data);
-  while (len > 0) {
-    ssize_t n = ::write(fd_, p, len);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Error::sys(errno, "write layer");
-    }
-    p += n;
-    len -= static_cast<size_t>(n);
-    size_ += n;
-  }
+  TRY(writeAll(fd_, std::string_view(static_cast<const char*>(data), len), "layer"));
+  size_ += static_cast<int64_t>(len);
   return ok();
 }
 

@@ -138,7 +138,8 @@ std::optional<std::string> TarWriter::seenLink(const struct stat& st, const std:
 }
 
 Status TarWriter::walk(int dirfd, const std::string& prefix) {
-  auto names = TRY_CTX(listDir(dirfd), "list {}", prefix.empty() ? "." : prefix);
+  auto names = TRY_CTX(listDirAt(dirfd, prefix.empty() ? "." : prefix), "list {}",
+                       prefix.empty() ? "." : prefix);
   for (const auto& name : names) {
     struct stat st;
     if (::fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) {

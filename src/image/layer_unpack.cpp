@@ -245,7 +245,7 @@ Status Unpacker::whiteout(const std::string& path, std::string_view base, std::s
 }
 
 Status Unpacker::clearOpaque(int dirfd, const std::string& dirPath) {
-  auto names = TRY(listDir(dirfd));
+  auto names = TRY(listDirAt(dirfd, dirPath.empty() ? "." : dirPath));
   for (const auto& n : names) {
     std::string child = dirPath.empty() ? n : dirPath + "/" + n;
     if (!unpacked_.contains(child)) {

@@ -1,6 +1,7 @@
 #include "storage/fs_tree.h"
 
-#include <dirent.h>
+#include "base/file.h"
+
 #include <fcntl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -57,27 +58,9 @@ Result<bool> isMountRoot(int fd, const std::string& path) {
 
 // Visits the entries of the directory fd: files now, subdirectories queued on frame.
 Status readDir(int fd, Frame& frame, TreeVisitor& v, const std::string& path) {
-  int dupFd = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
-  if (dupFd < 0) return Error::sys(errno, "dup {}", path);
-  DIR* dir = ::fdopendir(dupFd);
-  if (dir == nullptr) {
-    int err = errno;
-    ::close(dupFd);
-    return Error::sys(err, "opendir {}", path);
-  }
-  // Read the whole listing before changing the directory: removing entries while readdir
-  // walks a hashed directory may skip others.
-  std::vector<std::string> names;
-  errno = 0;
-  while (struct dirent* e = ::readdir(dir)) {
-    std::string_view n = e->d_name;
-    if (n != "." && n != "..") names.emplace_back(n);
-    errno = 0;
-  }
-  int err = errno;
-  ::closedir(dir);
-  if (err != 0) return Error::sys(err, "readdir {}", path);
-
+  // The whole listing before changing the directory: removing entries while readdir walks a
+  // hashed directory may skip others.
+  auto names = TRY(listDirAt(fd, path));
   for (auto& name : names) {
     struct stat st;
     if (::fstatat(fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) {
@@ -247,22 +230,6 @@ Result<int64_t> treeDiskUsage(const std::string& path) {
   if (!dir) return Error::sys(errno, "open {}", path);
   TRY(walkTree(dir.get(), st, path, counter));
   return counter.bytes();
-}
-
-Status ensureDir(const std::string& path, mode_t mode) {
-  if (::mkdir(path.c_str(), mode) == 0) return ok();
-  int err = errno;
-  if (err == ENOENT) {
-    auto [parent, base] = splitPath(path);
-    if (parent != path && parent != "/" && parent != ".") {
-      TRY(ensureDir(parent, 0755));
-      if (::mkdir(path.c_str(), mode) == 0) return ok();
-      err = errno;
-    }
-  }
-  struct stat st;
-  if (err == EEXIST && ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return ok();
-  return Error::sys(err, "mkdir {}", path);
 }
 
 Status syncDir(const std::string& path) {

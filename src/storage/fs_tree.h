@@ -9,6 +9,7 @@
 #include <string>
 
 #include "base/error.h"
+#include "base/file.h"  // ensureDir, listDirAt
 
 namespace berth::storage {
 
@@ -21,8 +22,6 @@ Status removeTree(const std::string& path);
 /// each hardlinked inode counted once. NotFound when path is absent.
 Result<int64_t> treeDiskUsage(const std::string& path);
 
-/// mkdir -p: missing parents are made 0755, path itself with mode; an existing dir is success.
-Status ensureDir(const std::string& path, mode_t mode);
 /// fsync on a directory, making the renames and creations inside it durable.
 Status syncDir(const std::string& path);
 /// A random lowercase hex string of 2*bytes characters (temp names).

@@ -1,6 +1,5 @@
 #include "storage/layer_store.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/file.h>
@@ -185,25 +184,7 @@ class DiskLayerStore : public LayerStore {
   }
 
   Result<std::vector<std::string>> listLayersDir() const {
-    int fd = ::openat(layersFd_.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return Error::sys(errno, "open {}", layers_);
-    DIR* dir = ::fdopendir(fd);
-    if (dir == nullptr) {
-      int err = errno;
-      ::close(fd);
-      return Error::sys(err, "opendir {}", layers_);
-    }
-    std::vector<std::string> names;
-    errno = 0;
-    while (struct dirent* e = ::readdir(dir)) {
-      std::string_view n = e->d_name;
-      if (n != "." && n != "..") names.emplace_back(n);
-      errno = 0;
-    }
-    int err = errno;
-    ::closedir(dir);
-    if (err != 0) return Error::sys(err, "readdir {}", layers_);
-    return names;
+    return listDirAt(layersFd_.get(), layers_);
   }
 
   std::string layers_;
