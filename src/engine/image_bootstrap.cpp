@@ -10,10 +10,12 @@
 #include <vector>
 
 #include "base/file.h"
+#include "base/log.h"
 #include "base/strings.h"
 #include "base/unique_fd.h"
 #include "engine/image_internal.h"
 #include "image/layer.h"
+#include "storage/fs_tree.h"
 
 namespace berth::engine {
 
@@ -38,10 +40,11 @@ class ScratchDir {
   ScratchDir() = default;
   ScratchDir(ScratchDir&& o) noexcept : path_(std::exchange(o.path_, "")) {}
   ~ScratchDir() {
+    // removeTree stops at a mount point (say a /proc a failed debootstrap left mounted), where
+    // a plain nftw would delete through it.
     if (!path_.empty())
-      ::nftw(
-          path_.c_str(), [](const char* p, const struct stat*, int, FTW*) { return ::remove(p); },
-          64, FTW_DEPTH | FTW_PHYS);
+      if (auto st = storage::removeTree(path_); !st)
+        spdlog::warn("remove {}: {}", path_, st.error().what());
   }
   const std::string& path() const { return path_; }
 
