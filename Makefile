@@ -7,7 +7,7 @@ JOBS       ?= $(shell nproc)
 RUNTIME    := $(BUILD)/tools/berth-runtime/berth-runtime
 TESTBIN    := $(BUILD)/tests/testbin/berth-testbin
 IMAGE_TOOL := $(BUILD)/tools/berth-image/berth-image
-TEST_ENV   := BERTH_RUNTIME=$(CURDIR)/$(RUNTIME) BERTH_TESTBIN=$(CURDIR)/$(TESTBIN) BERTH_IMAGE=$(CURDIR)/$(IMAGE_TOOL)
+TEST_ENV   := BERTH_RUNTIME=$(CURDIR)/$(RUNTIME) BERTH_TESTBIN=$(CURDIR)/$(TESTBIN) BERTH_IMAGE=$(CURDIR)/$(IMAGE_TOOL) BERTH_SHIM=$(CURDIR)/$(BUILD)/tools/berth-shim/berth-shim BERTHD=$(CURDIR)/$(BUILD)/tools/berthd/berthd BERTH_CLI=$(CURDIR)/$(BUILD)/tools/berth/berth
 
 # Debian packages: build, test and benchmark tools.
 PACKAGES := build-essential cmake ninja-build pkg-config git \
@@ -15,7 +15,8 @@ PACKAGES := build-essential cmake ninja-build pkg-config git \
   libgtest-dev libgmock-dev googletest \
   libssl-dev libsqlite3-dev libarchive-dev libzstd-dev zlib1g-dev \
   bats jq perl procps iproute2 util-linux busybox-static runc docker.io hyperfine \
-  skopeo umoci debootstrap zstd pigz bc python3
+  skopeo umoci debootstrap zstd pigz bc python3 \
+  libboost-dev curl python3-docker docker-compose
 
 .PHONY: all deps build demo test test-unit test-system test-compat test-asan bench format clean
 

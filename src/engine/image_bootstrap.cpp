@@ -1,4 +1,5 @@
 #include "engine/image_bootstrap.h"
+#include "engine/process_run.h"
 
 #include <fcntl.h>
 #include <ftw.h>
@@ -52,44 +53,13 @@ class ScratchDir {
   std::string path_;
 };
 
-// Runs argv (PATH searched) to its end; with out, its stdout is collected there.
+// Runs argv to its end; with out, its stdout is collected there.
 Status run(const std::vector<std::string>& argv, const std::string& what,
            std::string* out = nullptr) {
-  UniqueFd r, w;
-  if (out) {
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) return Error::sys(errno, "pipe");
-    r.reset(fds[0]);
-    w.reset(fds[1]);
-  }
-  pid_t pid = ::fork();
-  if (pid < 0) return Error::sys(errno, "fork");
-  if (pid == 0) {
-    if (out) ::dup2(w.get(), 1);
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execvp(args[0], args.data());
-    ::_exit(127);
-  }
-  w.reset();
-  if (out) {
-    char buf[65536];
-    for (ssize_t n; (n = ::read(r.get(), buf, sizeof buf)) != 0;) {
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) break;
-      out->append(buf, static_cast<size_t>(n));
-    }
-  }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return ok();
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-    return Error::notFound("{}: {} not found", what, argv[0]);
-  return Error::internal("{} failed ({})", what,
-                         WIFEXITED(status) ? fmt::format("exit {}", WEXITSTATUS(status))
-                                           : fmt::format("signal {}", WTERMSIG(status)));
+  RunOutput o;
+  Status st = runProgram(argv, what, out ? &o : nullptr);
+  if (out) *out = std::move(o.out);
+  return st;
 }
 
 // Pins every time in the tree so the layer's bytes depend on its content alone.

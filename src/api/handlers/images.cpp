@@ -1,0 +1,328 @@
+// /images/*: list, inspect, history, tag, delete, prune, load, get (save), create (import),
+// and /commit.
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "api/api.h"
+#include "apitypes/filters.h"
+#include "base/file.h"
+#include "base/strings.h"
+
+namespace berth::api {
+
+namespace {
+
+using engine::ImageSummary;
+
+Json summaryJson(const ImageSummary& i, bool oldApi) {
+  Json j = {
+      {"Id", i.id.str()},           {"ParentId", i.parent.str()},
+      {"RepoTags", i.repoTags},     {"RepoDigests", i.repoDigests},
+      {"Created", i.created},       {"Size", i.size},
+      {"SharedSize", i.sharedSize}, {"Labels", i.labels.empty() ? Json(nullptr) : Json(i.labels)},
+      {"Containers", i.containers}};
+  if (oldApi) j["VirtualSize"] = i.size;
+  return j;
+}
+
+// Glob match for the reference filter ("busybox", "busy*", "*:latest").
+bool globMatch(std::string_view pat, std::string_view s) {
+  if (pat.empty()) return s.empty();
+  if (pat[0] == '*') {
+    for (size_t i = 0; i <= s.size(); ++i) {
+      if (globMatch(pat.substr(1), s.substr(i))) return true;
+    }
+    return false;
+  }
+  return !s.empty() && (pat[0] == '?' || pat[0] == s[0]) && globMatch(pat.substr(1), s.substr(1));
+}
+
+bool referenceMatches(const std::string& pattern, const ImageSummary& i) {
+  for (const std::string& t : i.repoTags) {
+    std::string repo = t.substr(0, t.rfind(':'));
+    if (globMatch(pattern, t) || globMatch(pattern, repo)) return true;
+  }
+  return false;
+}
+
+// Streams a request body into a pipe for the engine calls that read an fd.
+struct BodyPipe {
+  UniqueFd readEnd;
+  std::thread feeder;
+  ~BodyPipe() {
+    readEnd.reset();
+    if (feeder.joinable()) feeder.join();
+  }
+};
+
+Result<std::unique_ptr<BodyPipe>> pipeBody(Exchange& ex) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return Error::sys(errno, "pipe");
+  auto p = std::make_unique<BodyPipe>();
+  p->readEnd.reset(fds[0]);
+  UniqueFd w(fds[1]);
+  p->feeder = std::thread([&ex, w = std::move(w)]() mutable {
+    char buf[65536];
+    for (;;) {
+      auto n = ex.bodyStream().readSome(buf, sizeof buf);
+      if (!n || *n == 0) break;
+      if (!writeAll(w.get(), std::string_view(buf, *n), "request body")) break;
+    }
+  });
+  return p;
+}
+
+// Runs fn(fd) writing into a pipe while the response is streamed to the client as it comes.
+Status streamOutput(Exchange& ex, std::string_view contentType,
+                    const std::function<Status(int)>& fn) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return Error::sys(errno, "pipe");
+  UniqueFd r(fds[0]), w(fds[1]);
+  Status result;
+  std::thread producer([&] {
+    result = fn(w.get());
+    w.reset();
+  });
+  char buf[65536];
+  bool begun = false;
+  ssize_t n;
+  bool clientOk = true;
+  while ((n = ::read(r.get(), buf, sizeof buf)) != 0) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    if (!begun) {
+      begun = true;
+      clientOk = ex.beginStream(200, contentType).has_value();
+    }
+    if (clientOk)
+      clientOk = ex.writeChunk(std::string_view(buf, static_cast<size_t>(n))).has_value();
+    if (!clientOk) break;
+  }
+  r.reset();  // a producer still writing gets EPIPE
+  producer.join();
+  if (!begun) {
+    TRY(result);
+    TRY(ex.beginStream(200, contentType));
+  }
+  if (!result) return result;  // headers sent: the server closes the connection
+  return ex.endStream();
+}
+
+void imageEvent(Services& s, const std::string& action, const std::string& id,
+                const std::string& name = "") {
+  engine::Event e{.type = "image", .action = action, .id = id};
+  e.attributes["name"] = name.empty() ? id : name;
+  s.events.publish(std::move(e));
+}
+
+}  // namespace
+
+void registerImageRoutes(Router& r, Services& s) {
+  r.add("GET", "/images/json", [&s](Exchange& ex) -> Status {
+    const Request& q = ex.request();
+    auto f = TRY(apitypes::Filters::parse(q.queryValue("filters"),
+                                          {"dangling", "label", "reference", "before", "since"}));
+    bool all = q.queryBool("all");
+    std::vector<ImageSummary> list;
+    {
+      std::lock_guard g(s.imageMu);
+      list = TRY(s.images.list(all || f.has("dangling")));
+      if (f.has("dangling") || q.queryBool("shared-size")) {
+        auto du = TRY(s.images.diskUsage());
+        std::map<std::string, ImageSummary> byId;
+        for (auto& i : du.images) byId[i.id.str()] = i;
+        for (auto& i : list) {
+          if (auto it = byId.find(i.id.str()); it != byId.end()) {
+            i.sharedSize = it->second.sharedSize;
+            i.containers = it->second.containers;
+          }
+        }
+      }
+    }
+    bool dangling = TRY(f.boolValue("dangling"));
+    Json out = Json::array();
+    for (const auto& i : list) {
+      if (f.has("dangling") && (i.repoTags.empty()) != dangling) continue;
+      if (f.has("reference")) {
+        auto pats = f.values("reference");
+        if (!std::any_of(pats.begin(), pats.end(),
+                         [&](const std::string& p) { return referenceMatches(p, i); }))
+          continue;
+      }
+      if (!f.matchLabels("label", i.labels)) continue;
+      out.push_back(summaryJson(i, q.versionBelow("1.44")));
+    }
+    return ex.reply(200, out);
+  });
+
+  r.add("GET", "/images/{name*}/json", [&s](Exchange& ex) -> Status {
+    std::lock_guard g(s.imageMu);
+    return ex.reply(200, TRY(s.images.inspect(ex.request().params[0])));
+  });
+
+  r.add("GET", "/images/{name*}/history", [&s](Exchange& ex) -> Status {
+    std::vector<engine::HistoryItem> h;
+    {
+      std::lock_guard g(s.imageMu);
+      h = TRY(s.images.history(ex.request().params[0]));
+    }
+    Json out = Json::array();
+    for (const auto& i : h) {
+      out.push_back({{"Id", i.id},
+                     {"Created", i.created},
+                     {"CreatedBy", i.createdBy},
+                     {"Tags", i.tags.empty() ? Json(nullptr) : Json(i.tags)},
+                     {"Size", i.size},
+                     {"Comment", i.comment}});
+    }
+    return ex.reply(200, out);
+  });
+
+  r.add("POST", "/images/{name*}/tag", [&s](Exchange& ex) -> Status {
+    const Request& q = ex.request();
+    std::string repo = q.queryValue("repo"), tag = q.queryValue("tag");
+    if (repo.empty()) return Error::invalid("repository name must have at least one component");
+    std::string target = tag.empty() ? repo : repo + ":" + tag;
+    Digest id;
+    {
+      std::lock_guard g(s.imageMu);
+      TRY(s.images.tag(q.params[0], target));
+      id = TRY(s.images.resolve(target));
+    }
+    imageEvent(s, "tag", id.str(), target);
+    return ex.replyEmpty(201);
+  });
+
+  r.add("DELETE", "/images/{name*}", [&s](Exchange& ex) -> Status {
+    const Request& q = ex.request();
+    std::vector<engine::RemoveItem> items;
+    {
+      std::lock_guard g(s.imageMu);
+      items = TRY(s.images.remove(q.params[0], q.queryBool("force")));
+    }
+    Json out = Json::array();
+    for (const auto& i : items) {
+      out.push_back(i.untagged.empty() ? Json{{"Deleted", i.deleted}}
+                                       : Json{{"Untagged", i.untagged}});
+      if (i.untagged.empty()) {
+        imageEvent(s, "delete", i.deleted);
+      } else {
+        imageEvent(s, "untag", i.untagged, i.untagged);
+      }
+    }
+    return ex.reply(200, out);
+  });
+
+  r.add("POST", "/images/prune", [&s](Exchange& ex) -> Status {
+    auto f = TRY(apitypes::Filters::parse(ex.request().queryValue("filters"),
+                                          {"dangling", "label", "until"}));
+    bool all = f.has("dangling") && !TRY(f.boolValue("dangling"));
+    engine::PruneReport rep;
+    {
+      std::lock_guard g(s.imageMu);
+      rep = TRY(s.images.prune(all));
+    }
+    Json items = Json::array();
+    for (const auto& i : rep.items) {
+      items.push_back(i.untagged.empty() ? Json{{"Deleted", i.deleted}}
+                                         : Json{{"Untagged", i.untagged}});
+    }
+    return ex.reply(200, Json{{"ImagesDeleted", items.empty() ? Json(nullptr) : items},
+                              {"SpaceReclaimed", rep.spaceReclaimed}});
+  });
+
+  r.add("POST", "/images/load", [&s](Exchange& ex) -> Status {
+    bool quiet = ex.request().queryBool("quiet");
+    auto pipe = TRY(pipeBody(ex));
+    std::vector<std::string> lines;
+    Result<std::vector<std::string>> loaded = std::vector<std::string>();
+    {
+      std::lock_guard g(s.imageMu);
+      loaded = s.images.load(pipe->readEnd.get(),
+                             [&](const std::string& line) { lines.push_back(line); });
+    }
+    pipe.reset();
+    TRY(loaded);
+    for (const auto& ref : *loaded) imageEvent(s, "load", ref, ref);
+    std::string body;
+    for (const auto& l : lines) body += dumpJson(Json{{"stream", l + "\n"}}) + "\n";
+    (void)quiet;
+    return ex.replyBytes(200, "application/json", body);
+  });
+
+  auto save = [&s](Exchange& ex, std::vector<std::string> names) -> Status {
+    if (names.empty()) return Error::invalid("no image names given");
+    {
+      std::lock_guard g(s.imageMu);
+      for (const auto& n : names) TRY(s.images.resolve(n));
+    }
+    return streamOutput(ex, "application/x-tar", [&](int fd) {
+      std::lock_guard g(s.imageMu);
+      return s.images.save(names, fd);
+    });
+  };
+  r.add("GET", "/images/get", [save](Exchange& ex) -> Status {
+    std::vector<std::string> names;
+    auto [b, e] = ex.request().query.equal_range("names");
+    for (auto it = b; it != e; ++it) names.push_back(it->second);
+    return save(ex, names);
+  });
+  r.add("GET", "/images/{name*}/get",
+        [save](Exchange& ex) -> Status { return save(ex, {ex.request().params[0]}); });
+
+  r.add("POST", "/images/create", [&s](Exchange& ex) -> Status {
+    const Request& q = ex.request();
+    if (q.hasQuery("fromImage")) {
+      std::string ref = q.queryValue("fromImage");
+      if (!q.queryValue("tag").empty())
+        ref += (startsWith(q.queryValue("tag"), "sha256:") ? "@" : ":") + q.queryValue("tag");
+      return Error(
+          ErrorKind::NotFound,
+          fmt::format("pull access to {} is not available: berth cannot pull from registries yet; "
+                      "bring the image with `docker load` or `berth-image bootstrap`",
+                      ref));
+    }
+    if (q.queryValue("fromSrc") != "-") {
+      return Error::invalid("only fromSrc=- (the request body) is supported for import");
+    }
+    engine::ImportOptions opts;
+    auto [b, e] = q.query.equal_range("changes");
+    for (auto it = b; it != e; ++it) opts.changes.push_back(it->second);
+    opts.message = q.queryValue("message");
+    if (!q.queryValue("repo").empty()) {
+      opts.reference =
+          q.queryValue("repo") + (q.queryValue("tag").empty() ? "" : ":" + q.queryValue("tag"));
+    }
+    auto pipe = TRY(pipeBody(ex));
+    Result<Digest> id = Digest();
+    {
+      std::lock_guard g(s.imageMu);
+      id = s.images.import(pipe->readEnd.get(), opts);
+    }
+    pipe.reset();
+    TRY(id);
+    imageEvent(s, "import", id->str(), opts.reference);
+    return ex.replyBytes(200, "application/json", dumpJson(Json{{"status", id->str()}}) + "\n");
+  });
+
+  r.add("POST", "/commit", [&s](Exchange& ex) -> Status {
+    const Request& q = ex.request();
+    engine::CommitOptions opts;
+    std::string repo = q.queryValue("repo"), tag = q.queryValue("tag");
+    if (!repo.empty()) opts.reference = tag.empty() ? repo : repo + ":" + tag;
+    opts.author = q.queryValue("author");
+    opts.message = q.queryValue("comment");
+    auto [b, e] = q.query.equal_range("changes");
+    for (auto it = b; it != e; ++it) {
+      for (const auto& line : split(it->second, '\n', true)) opts.changes.push_back(line);
+    }
+    Digest id =
+        TRY(s.containers.commit(q.queryValue("container"), opts, q.queryBool("pause", true)));
+    return ex.reply(201, Json{{"Id", id.str()}});
+  });
+}
+
+}  // namespace berth::api

@@ -1,0 +1,96 @@
+#include "api/stream_pump.h"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "base/strings.h"
+#include "shim/protocol.h"
+
+namespace berth::api {
+
+std::string frame(int stream, std::string_view payload) {
+  std::string f(shim::kFrameHeaderSize, '\0');
+  f[0] = static_cast<char>(stream);
+  uint32_t n = static_cast<uint32_t>(payload.size());
+  f[4] = static_cast<char>(n >> 24);
+  f[5] = static_cast<char>(n >> 16);
+  f[6] = static_cast<char>(n >> 8);
+  f[7] = static_cast<char>(n);
+  f.append(payload);
+  return f;
+}
+
+namespace {
+
+bool writeAllFd(int fd, const char* p, size_t n) {
+  while (n > 0) {
+    ssize_t w = ::send(fd, p, n, MSG_NOSIGNAL);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return false;
+    p += w;
+    n -= static_cast<size_t>(w);
+  }
+  return true;
+}
+
+}  // namespace
+
+PumpResult pumpShimStream(Conn& client, int shimFd, bool tty, bool stdinWanted) {
+  PumpResult result;
+  bool clientOpen = stdinWanted;
+  std::string pending;  // shim bytes not yet forming a whole frame
+  char buf[65536];
+  auto forwardInput = [&]() -> bool {
+    auto n = client.readSome(buf, sizeof buf);
+    if (!n || *n == 0) {
+      clientOpen = false;
+      ::shutdown(shimFd, SHUT_WR);
+      return true;
+    }
+    return writeAllFd(shimFd, buf, *n);
+  };
+  while (clientOpen && client.hasBuffered()) {
+    if (!forwardInput()) return result;
+  }
+  for (;;) {
+    struct pollfd p[2] = {
+        {shimFd, POLLIN, 0},
+        {client.pollFd(), static_cast<short>(clientOpen ? POLLIN : POLLRDHUP), 0}};
+    if (::poll(p, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      return result;
+    }
+    if (p[1].revents & (POLLERR | POLLHUP)) return result;  // the client is gone
+    if (clientOpen && (p[1].revents & POLLIN)) {
+      if (!forwardInput()) return result;
+    }
+    if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+      ssize_t n = ::read(shimFd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return result;
+      pending.append(buf, static_cast<size_t>(n));
+      std::string out;
+      while (pending.size() >= shim::kFrameHeaderSize) {
+        auto* h = reinterpret_cast<const unsigned char*>(pending.data());
+        uint32_t len =
+            (uint32_t(h[4]) << 24) | (uint32_t(h[5]) << 16) | (uint32_t(h[6]) << 8) | h[7];
+        if (pending.size() < shim::kFrameHeaderSize + len) break;
+        std::string_view payload(pending.data() + shim::kFrameHeaderSize, len);
+        if (h[0] == shim::kFrameExit) {
+          result.exitCode = static_cast<int>(parseInt(payload, "exit code").value_or(126));
+        } else if (tty) {
+          out.append(payload);
+        } else {
+          out.append(pending, 0, shim::kFrameHeaderSize + len);
+        }
+        pending.erase(0, shim::kFrameHeaderSize + len);
+      }
+      if (!out.empty() && !client.writeAll(out)) return result;
+    }
+  }
+}
+
+}  // namespace berth::api

@@ -1,0 +1,221 @@
+// docker cp: a path of a container's filesystem as a tar (GET/HEAD archive) and a tar unpacked
+// into a directory of it (PUT archive). Paths are resolved inside the rootfs (openat2
+// RESOLVE_IN_ROOT), so a symlink in the container cannot point the copy at the host.
+// The rootfs seen here is the container's overlay, without its volumes and bind mounts.
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <ctime>
+
+#include "base/strings.h"
+#include "engine/container_internal.h"
+#include "image/layer.h"
+#include "sys/syscalls.h"
+
+namespace berth::engine {
+
+namespace {
+
+// Go's os.FileMode bits, which the docker CLI reads from the stat header.
+uint32_t goFileMode(mode_t m) {
+  uint32_t g = m & 0777;
+  if (S_ISDIR(m)) g |= 1u << 31;
+  if (S_ISLNK(m)) g |= 1u << 27;
+  if (S_ISBLK(m)) g |= 1u << 26;
+  if (S_ISCHR(m)) g |= (1u << 26) | (1u << 21);
+  if (S_ISFIFO(m)) g |= 1u << 25;
+  if (S_ISSOCK(m)) g |= 1u << 24;
+  if (m & S_ISUID) g |= 1u << 23;
+  if (m & S_ISGID) g |= 1u << 22;
+  if (m & S_ISVTX) g |= 1u << 20;
+  return g;
+}
+
+std::string rfc3339(time_t t) {
+  struct tm tm;
+  ::gmtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+struct Resolved {
+  UniqueFd parent;   // the containing directory, resolved in the root
+  std::string base;  // the last component ("." for the root itself)
+};
+
+Result<Resolved> resolveInRoot(const std::string& rootfs, const std::string& path) {
+  if (path.empty() || path[0] != '/') return Error::invalid("path {:?} must be absolute", path);
+  UniqueFd root(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root) return Error::sys(errno, "open {}", rootfs);
+  std::string clean = path;
+  while (clean.size() > 1 && clean.back() == '/') clean.pop_back();
+  if (endsWith(clean, "/.")) clean.resize(clean.size() - 2);
+  if (clean.empty() || clean == "/") {
+    return Resolved{std::move(root), "."};
+  }
+  auto slash = clean.rfind('/');
+  std::string dir = slash == 0 ? "/" : clean.substr(0, slash);
+  std::string base = clean.substr(slash + 1);
+  int fd = sys::openat2Raw(root.get(), dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC, 0,
+                           RESOLVE_IN_ROOT);
+  if (fd < 0)
+    return Error(errorKindFromErrno(-fd),
+                 fmt::format("Could not find the file {} in container", path), -fd);
+  return Resolved{UniqueFd(fd), base};
+}
+
+}  // namespace
+
+// Runs fn with the container's rootfs mounted (mounting it for the call when stopped).
+Status withRootfs(ContainerService::Impl& im, const std::shared_ptr<Container>& c,
+                  const std::function<Status(const std::string&)>& fn) {
+  std::unique_lock lk(c->mu);
+  std::string rootfs = im.bundleDir(c->id) + "/rootfs";
+  bool mountedHere = false;
+  if (!c->doc["State"].value("Running", false)) {
+    std::vector<std::string> lowers;
+    {
+      std::lock_guard g(im.imageMu);
+      lowers = TRY(im.images.layerDirs(TRY(Digest::parse(c->doc.value("Image", "")))));
+    }
+    TRY(im.snapshots->mount(c->id, lowers, rootfs));
+    mountedHere = true;
+  } else {
+    lk.unlock();
+  }
+  Status st = fn(rootfs);
+  if (mountedHere) (void)im.snapshots->unmount(rootfs);
+  return st;
+}
+
+Result<Json> ContainerService::archiveStat(const std::string& nameOrId, const std::string& path) {
+  auto c = TRY(impl_->find(nameOrId));
+  Json out;
+  TRY(withRootfs(*impl_, c, [&](const std::string& rootfs) -> Status {
+    Resolved r = TRY(resolveInRoot(rootfs, path));
+    struct stat st;
+    const char* name = r.base == "." ? "" : r.base.c_str();
+    int flags = AT_SYMLINK_NOFOLLOW | (r.base == "." ? AT_EMPTY_PATH : 0);
+    if (::fstatat(r.parent.get(), name, &st, flags) != 0) {
+      return Error(ErrorKind::NotFound,
+                   fmt::format("Could not find the file {} in container {}", path, nameOrId));
+    }
+    std::string link;
+    if (S_ISLNK(st.st_mode)) {
+      char buf[4096];
+      ssize_t n = ::readlinkat(r.parent.get(), name, buf, sizeof buf);
+      if (n > 0) link.assign(buf, static_cast<size_t>(n));
+    }
+    out = {{"name", r.base == "." ? "/" : r.base},
+           {"size", st.st_size},
+           {"mode", goFileMode(st.st_mode)},
+           {"mtime", rfc3339(st.st_mtime)},
+           {"linkTarget", link}};
+    return {};
+  }));
+  return out;
+}
+
+Status ContainerService::archiveGet(const std::string& nameOrId, const std::string& path,
+                                    int outFd) {
+  auto c = TRY(impl_->find(nameOrId));
+  return withRootfs(*impl_, c, [&](const std::string& rootfs) -> Status {
+    Resolved r = TRY(resolveInRoot(rootfs, path));
+    std::string base = r.base == "." ? "." : r.base;
+    struct stat st;
+    if (::fstatat(r.parent.get(), r.base == "." ? "" : r.base.c_str(), &st,
+                  AT_SYMLINK_NOFOLLOW | (r.base == "." ? AT_EMPTY_PATH : 0)) != 0) {
+      return Error(ErrorKind::NotFound,
+                   fmt::format("Could not find the file {} in container {}", path, nameOrId));
+    }
+    std::string diskRoot = fmt::format("/proc/self/fd/{}", r.parent.get());
+    std::unique_ptr<archive, decltype(&archive_read_free)> disk(archive_read_disk_new(),
+                                                                archive_read_free);
+    std::unique_ptr<archive, decltype(&archive_write_free)> out(archive_write_new(),
+                                                                archive_write_free);
+    archive_read_disk_set_symlink_physical(disk.get());
+    archive_read_disk_set_standard_lookup(disk.get());
+    archive_write_set_format_pax_restricted(out.get());
+    if (archive_write_open_fd(out.get(), outFd) != ARCHIVE_OK) {
+      return Error::internal("write archive: {}", archive_error_string(out.get()));
+    }
+    std::string start = diskRoot + "/" + base;
+    if (archive_read_disk_open(disk.get(), start.c_str()) != ARCHIVE_OK) {
+      return Error::internal("read {}: {}", path, archive_error_string(disk.get()));
+    }
+    std::string topName = r.base == "." ? "." : r.base;
+    for (;;) {
+      archive_entry* e = archive_entry_new();
+      int rr = archive_read_next_header2(disk.get(), e);
+      if (rr == ARCHIVE_EOF) {
+        archive_entry_free(e);
+        break;
+      }
+      if (rr != ARCHIVE_OK && rr != ARCHIVE_WARN) {
+        std::string msg =
+            archive_error_string(disk.get()) ? archive_error_string(disk.get()) : "error";
+        archive_entry_free(e);
+        return Error::internal("read {}: {}", path, msg);
+      }
+      archive_read_disk_descend(disk.get());
+      std::string p = archive_entry_pathname(e);
+      std::string rel = p.substr(std::min(p.size(), start.size()));
+      archive_entry_set_pathname(e, (topName + rel).c_str());
+      if (archive_write_header(out.get(), e) != ARCHIVE_OK) {
+        std::string msg = archive_error_string(out.get());
+        archive_entry_free(e);
+        return Error(ErrorKind::Unavailable, fmt::format("write archive: {}", msg));
+      }
+      if (archive_entry_filetype(e) == AE_IFREG && archive_entry_size(e) > 0) {
+        const void* buf;
+        size_t size;
+        int64_t offset;
+        while (archive_read_data_block(disk.get(), &buf, &size, &offset) == ARCHIVE_OK) {
+          if (archive_write_data(out.get(), buf, size) < 0) {
+            archive_entry_free(e);
+            return Error(ErrorKind::Unavailable,
+                         fmt::format("write archive: {}", archive_error_string(out.get())));
+          }
+        }
+      }
+      archive_entry_free(e);
+    }
+    archive_write_close(out.get());
+    return {};
+  });
+}
+
+Status ContainerService::archivePut(const std::string& nameOrId, const std::string& path,
+                                    int inFd) {
+  auto c = TRY(impl_->find(nameOrId));
+  if (c->doc["HostConfig"].value("ReadonlyRootfs", false)) {
+    return Error(ErrorKind::PermissionDenied, "container rootfs is marked read-only");
+  }
+  return withRootfs(*impl_, c, [&](const std::string& rootfs) -> Status {
+    UniqueFd root(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!root) return Error::sys(errno, "open {}", rootfs);
+    if (path.empty() || path[0] != '/') return Error::invalid("path {:?} must be absolute", path);
+    int fd = sys::openat2Raw(root.get(), path.c_str(), O_PATH | O_CLOEXEC, 0, RESOLVE_IN_ROOT);
+    if (fd < 0)
+      return Error(ErrorKind::NotFound,
+                   fmt::format("Could not find the file {} in container {}", path, nameOrId));
+    UniqueFd dir(fd);
+    struct stat st;
+    if (::fstat(dir.get(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      return Error::invalid("extraction point is not a directory");
+    }
+    image::UnpackOptions o;
+    o.overlayWhiteouts = false;
+    auto r = image::unpackLayer(inFd, fmt::format("/proc/self/fd/{}", dir.get()), o);
+    if (!r) return std::move(r).error().context("extract into " + path);
+    return {};
+  });
+}
+
+}  // namespace berth::engine

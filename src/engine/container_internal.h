@@ -1,0 +1,114 @@
+#pragma once
+// ContainerService's insides, shared by the container_*.cpp files. Locking: Impl::mu guards
+// the maps (ids, names, execs); each Container's own mu guards its document and runtime state.
+// Take Impl::mu before a Container's mu, never the other way round.
+
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "base/log.h"
+#include "base/sqlite.h"
+#include "engine/container_service.h"
+#include "storage/snapshot.h"
+
+namespace berth::engine {
+
+struct Container {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::string id;
+  Json doc;              // Docker's ContainerJSON, as inspect shows it (and as stored)
+  uint64_t exitSeq = 0;  // bumped on every exit, for wait condition=next-exit
+  bool removed = false;
+  bool starting = false;       // start in progress (shim launched, start not yet sent)
+  bool attachOpen = false;     // the shim is up and attachers may connect
+  int pendingAttach = 0;       // attachers waiting for the shim
+  uint64_t startFailures = 0;  // bumped when a start fails, so waiting attachers give up
+  bool stopRequested = false;  // stop/kill by the user: no restart by the policy
+  bool monitored = false;      // a thread holds the shim's wait connection
+  std::chrono::steady_clock::time_point startedAt;
+  int64_t backoffMs = 0;  // restart back-off, doubled per restart
+};
+
+struct ExecRecord {
+  std::string id, containerId;
+  ExecConfig cfg;
+  bool running = false, started = false;
+  int exitCode = -1;  // -1: none yet (null in inspect)
+  pid_t pid = 0;
+};
+
+struct ContainerService::Impl {
+  EngineOptions opts;
+  ImageService& images;
+  std::mutex& imageMu;
+  EventBus& events;
+  std::unique_ptr<storage::SnapshotStore> snapshots;
+  SqliteDb db;
+
+  mutable std::mutex mu;
+  std::map<std::string, std::shared_ptr<Container>> byId;
+  std::map<std::string, std::string> byName;  // "/name" -> id
+  std::map<std::string, ExecRecord> execs;
+  bool closing = false;
+
+  Impl(const EngineOptions& o, ImageService& i, std::mutex& m, EventBus& e)
+      : opts(o), images(i), imageMu(m), events(e) {}
+  /// A container event with Docker's attributes (image, name, labels) plus extra.
+  void emit(const Json& doc, const std::string& action,
+            std::map<std::string, std::string> extra = {});
+
+  Result<std::shared_ptr<Container>> find(std::string_view nameOrId) const;
+  std::string bundleDir(const std::string& id) const { return opts.dataRoot + "/containers/" + id; }
+  std::string stateDir(const std::string& id) const { return opts.execRoot + "/" + id; }
+  std::string runtimeRoot() const { return opts.execRoot + "/runtime"; }
+  std::string runtimeFor(const Json& doc) const;
+
+  // Persistence (container_store.cpp): one transaction per change.
+  Status openDb();
+  Status save(const Container& c);
+  Status erase(const std::string& id);
+  Result<std::vector<Json>> loadAll();
+
+  // Volumes (container_volumes.cpp): records in the volumes table, data in volumes/<name>/_data.
+  Status ensureVolume(const std::string& name, bool anonymous);
+  Status removeVolumeRecord(const std::string& name);
+  // Containers whose Mounts use the named volume.
+  std::vector<std::string> volumeUsers(const std::string& name) const;
+
+  // Lifecycle (container_start.cpp).
+  Status startLocked(const std::shared_ptr<Container>& c, std::unique_lock<std::mutex>& lk);
+  void monitor(std::shared_ptr<Container> c);
+  void handleExit(const std::shared_ptr<Container>& c, int code, const std::string& finishedAt);
+  void restore(const std::shared_ptr<Container>& c);
+  Status cleanupAfterExit(Container& c);
+  Status runRuntime(const Json& doc, const std::vector<std::string>& args);
+  Status removeLocked(const std::shared_ptr<Container>& c, std::unique_lock<std::mutex>& lk,
+                      bool volumes);
+  Status killLocked(Container& c, int sig);
+};
+
+// container_spec.cpp: the OCI spec for a container's doc (rootfs mounted at bundle/rootfs).
+Result<std::string> buildSpec(const ContainerService::Impl& im, const Json& doc);
+Result<std::string> buildExecProcess(const ContainerService::Impl& im, const Json& doc,
+                                     const ExecConfig& cfg);
+
+// container_archive.cpp: runs fn with the container's rootfs mounted (for the call, when stopped).
+Status withRootfs(ContainerService::Impl& im, const std::shared_ptr<Container>& c,
+                  const std::function<Status(const std::string&)>& fn);
+
+// Docker-ish helpers (container_util.cpp).
+std::string nowRfc3339Nano();
+int64_t parseRfc3339Ns(std::string_view s);  // 0 when unparsable
+std::string randomHexId();
+std::string generateName(const std::set<std::string>& taken);
+Result<int> signalNumber(std::string_view s);  // "KILL", "SIGKILL", "9"
+// "running", "exited"... from the State document.
+std::string stateStatus(const Json& state);
+
+}  // namespace berth::engine

@@ -1,0 +1,483 @@
+// The OCI runtime spec of a container, made as Docker's daemon/oci_linux.go makes it: the
+// default capabilities, masked and read-only paths, devices and mounts, then the container's
+// own user, environment, resources and security options on top.
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "base/file.h"
+#include "base/strings.h"
+#include "engine/container_internal.h"
+#include "engine/container_mounts.h"
+#include "oci/capabilities.h"
+#include "oci/spec.h"
+#include "sys/syscalls.h"
+
+namespace berth::engine {
+
+namespace {
+
+const std::vector<std::string> kDefaultCaps = {
+    "CAP_CHOWN",   "CAP_DAC_OVERRIDE", "CAP_FSETID",           "CAP_FOWNER",
+    "CAP_MKNOD",   "CAP_NET_RAW",      "CAP_SETGID",           "CAP_SETUID",
+    "CAP_SETFCAP", "CAP_SETPCAP",      "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
+    "CAP_KILL",    "CAP_AUDIT_WRITE"};
+
+// A file of the container's rootfs, resolved inside it (symlinks cannot climb out).
+std::string readInRoot(const std::string& rootfs, const char* path) {
+  UniqueFd root(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root) return "";
+  int fd = sys::openat2Raw(root.get(), path, O_RDONLY | O_CLOEXEC, 0, RESOLVE_IN_ROOT);
+  if (fd < 0) return "";
+  UniqueFd f(fd);
+  std::string out;
+  char buf[8192];
+  ssize_t n;
+  while ((n = ::read(f.get(), buf, sizeof buf)) > 0 && out.size() < (4u << 20)) out.append(buf, n);
+  return out;
+}
+
+bool isNumber(std::string_view s) {
+  return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+struct ResolvedUser {
+  oci::User user;
+  std::string home = "/";
+};
+
+// "name", "uid", "name:group", "uid:gid" against the rootfs' /etc/passwd and /etc/group, with
+// runc's rules: a numeric uid need not exist; a name must.
+Result<ResolvedUser> resolveUser(const std::string& rootfs, const std::string& spec,
+                                 const std::vector<std::string>& groupAdd) {
+  ResolvedUser r;
+  std::string userPart = spec, groupPart;
+  if (auto colon = spec.find(':'); colon != std::string::npos) {
+    userPart = spec.substr(0, colon);
+    groupPart = spec.substr(colon + 1);
+  }
+  std::string passwd = readInRoot(rootfs, "/etc/passwd");
+  std::string group = readInRoot(rootfs, "/etc/group");
+  std::string userName;
+  bool found = false;
+  for (const std::string& line : split(passwd, '\n', true)) {
+    auto f = split(line, ':');
+    if (f.size() < 7) continue;
+    bool match = userPart.empty() ? f[2] == "0"
+                                  : (f[0] == userPart || (isNumber(userPart) && f[2] == userPart));
+    if (!match) continue;
+    r.user.uid = static_cast<uint32_t>(parseUint(f[2], "uid").value_or(0));
+    r.user.gid = static_cast<uint32_t>(parseUint(f[3], "gid").value_or(0));
+    r.home = f[5].empty() ? "/" : f[5];
+    userName = f[0];
+    found = true;
+    break;
+  }
+  if (!found) {
+    if (userPart.empty()) {
+      r.user.uid = 0;
+    } else if (isNumber(userPart)) {
+      r.user.uid = static_cast<uint32_t>(TRY(parseUint(userPart, "uid")));
+    } else {
+      return Error::invalid("unable to find user {}: no matching entries in passwd file", userPart);
+    }
+  }
+  auto lookupGroup = [&](const std::string& g) -> Result<uint32_t> {
+    for (const std::string& line : split(group, '\n', true)) {
+      auto f = split(line, ':');
+      if (f.size() < 3) continue;
+      if (f[0] == g || (isNumber(g) && f[2] == g))
+        return static_cast<uint32_t>(parseUint(f[2], "gid").value_or(0));
+    }
+    if (isNumber(g)) return static_cast<uint32_t>(TRY(parseUint(g, "gid")));
+    return Error::invalid("unable to find group {}: no matching entries in group file", g);
+  };
+  if (!groupPart.empty()) r.user.gid = TRY(lookupGroup(groupPart));
+  // Supplementary groups: those listing the user as a member (only when no group was forced).
+  if (groupPart.empty() && !userName.empty()) {
+    for (const std::string& line : split(group, '\n', true)) {
+      auto f = split(line, ':');
+      if (f.size() < 4) continue;
+      for (const std::string& m : split(f[3], ',', true)) {
+        if (m == userName) {
+          uint32_t gid = static_cast<uint32_t>(parseUint(f[2], "gid").value_or(0));
+          if (gid != r.user.gid) r.user.additionalGids.push_back(gid);
+        }
+      }
+    }
+  }
+  for (const std::string& g : groupAdd) r.user.additionalGids.push_back(TRY(lookupGroup(g)));
+  return r;
+}
+
+std::vector<std::string> stringList(const Json& j, const char* key) {
+  std::vector<std::string> out;
+  if (j.contains(key) && j[key].is_array()) {
+    for (const auto& v : j[key]) {
+      if (v.is_string()) out.push_back(v.get<std::string>());
+    }
+  }
+  return out;
+}
+
+int64_t num(const Json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_number() ? it->get<int64_t>() : 0;
+}
+
+std::string normalizeCap(std::string c) {
+  c = toUpper(c);
+  if (c != "ALL" && !startsWith(c, "CAP_")) c = "CAP_" + c;
+  return c;
+}
+
+Result<std::vector<std::string>> capabilities(const Json& hc) {
+  if (hc.value("Privileged", false)) return oci::allCapabilityNames();
+  std::vector<std::string> adds, drops;
+  for (auto& c : stringList(hc, "CapAdd")) adds.push_back(normalizeCap(c));
+  for (auto& c : stringList(hc, "CapDrop")) drops.push_back(normalizeCap(c));
+  for (const auto& c : adds) {
+    if (c != "ALL" && !oci::capabilityFromName(c))
+      return Error::invalid("unknown capability: {:?}", c);
+  }
+  for (const auto& c : drops) {
+    if (c != "ALL" && !oci::capabilityFromName(c))
+      return Error::invalid("unknown capability: {:?}", c);
+  }
+  auto has = [](const std::vector<std::string>& v, const std::string& c) {
+    return std::find(v.begin(), v.end(), c) != v.end();
+  };
+  std::vector<std::string> base = has(adds, "ALL") ? oci::allCapabilityNames() : kDefaultCaps;
+  std::vector<std::string> out;
+  if (!has(drops, "ALL")) {
+    for (const auto& c : base) {
+      if (!has(drops, c)) out.push_back(c);
+    }
+  }
+  for (const auto& c : adds) {
+    if (c != "ALL" && !has(out, c)) out.push_back(c);
+  }
+  return out;
+}
+
+// Docker's allowed device list (the runtime adds the standard devices themselves).
+std::vector<oci::DeviceCgroupRule> defaultDeviceRules() {
+  using R = oci::DeviceCgroupRule;
+  return {R{.allow = false, .type = "a", .access = "rwm"},
+          R{.allow = true, .type = "c", .access = "m"},
+          R{.allow = true, .type = "b", .access = "m"},
+          R{.allow = true, .type = "c", .major = 1, .minor = 3, .access = "rwm"},
+          R{.allow = true, .type = "c", .major = 1, .minor = 8, .access = "rwm"},
+          R{.allow = true, .type = "c", .major = 1, .minor = 7, .access = "rwm"},
+          R{.allow = true, .type = "c", .major = 5, .minor = 0, .access = "rwm"},
+          R{.allow = true, .type = "c", .major = 1, .minor = 5, .access = "rwm"},
+          R{.allow = true, .type = "c", .major = 1, .minor = 9, .access = "rwm"},
+          R{.allow = true, .type = "c", .major = 5, .minor = 1, .access = "rwm"},
+          R{.allow = true, .type = "c", .major = 136, .access = "rwm"},
+          R{.allow = true, .type = "c", .major = 5, .minor = 2, .access = "rwm"},
+          R{.allow = true, .type = "c", .major = 10, .minor = 200, .access = "rwm"}};
+}
+
+Status applyResources(oci::Linux& l, const Json& hc) {
+  oci::Resources r;
+  r.devices = defaultDeviceRules();
+  if (hc.value("Privileged", false))
+    r.devices = {oci::DeviceCgroupRule{.allow = true, .type = "a", .access = "rwm"}};
+  oci::MemoryResources mem;
+  bool anyMem = false;
+  if (int64_t m = num(hc, "Memory"); m > 0) {
+    mem.limit = m;
+    anyMem = true;
+    int64_t swap = num(hc, "MemorySwap");
+    // Docker: no --memory-swap means swap may be as large as memory (limit+swap = 2x).
+    mem.swap = swap == 0 ? 2 * m : swap;
+  }
+  if (int64_t v = num(hc, "MemoryReservation"); v > 0) {
+    mem.reservation = v;
+    anyMem = true;
+  }
+  if (hc.contains("MemorySwappiness") && hc["MemorySwappiness"].is_number() &&
+      num(hc, "MemorySwappiness") >= 0) {
+    mem.swappiness = static_cast<uint64_t>(num(hc, "MemorySwappiness"));
+    anyMem = true;
+  }
+  if (hc.contains("OomKillDisable") && hc["OomKillDisable"].is_boolean()) {
+    mem.disableOOMKiller = hc["OomKillDisable"].get<bool>();
+    anyMem = true;
+  }
+  if (anyMem) r.memory = mem;
+  oci::CpuResources cpu;
+  bool anyCpu = false;
+  if (int64_t s = num(hc, "CpuShares"); s > 0) {
+    cpu.shares = static_cast<uint64_t>(s);
+    anyCpu = true;
+  }
+  if (int64_t n = num(hc, "NanoCpus"); n > 0) {
+    cpu.period = 100000;
+    cpu.quota = n * 100000 / 1000000000;
+    anyCpu = true;
+  }
+  if (int64_t q = num(hc, "CpuQuota"); q != 0) {
+    cpu.quota = q;
+    anyCpu = true;
+  }
+  if (int64_t p = num(hc, "CpuPeriod"); p > 0) {
+    cpu.period = static_cast<uint64_t>(p);
+    anyCpu = true;
+  }
+  cpu.cpus = hc.value("CpusetCpus", "");
+  cpu.mems = hc.value("CpusetMems", "");
+  if (!cpu.cpus.empty() || !cpu.mems.empty()) anyCpu = true;
+  if (anyCpu) r.cpu = cpu;
+  if (hc.contains("PidsLimit") && hc["PidsLimit"].is_number() && num(hc, "PidsLimit") != 0) {
+    r.pidsLimit = num(hc, "PidsLimit") < 0 ? -1 : num(hc, "PidsLimit");
+  }
+  l.resources = std::move(r);
+  return {};
+}
+
+Status applyDevices(oci::Linux& l, const Json& hc) {
+  if (!hc.contains("Devices") || !hc["Devices"].is_array()) return {};
+  for (const auto& d : hc["Devices"]) {
+    std::string host = d.value("PathOnHost", ""), inCtr = d.value("PathInContainer", "");
+    std::string perms = d.value("CgroupPermissions", "rwm");
+    if (inCtr.empty()) inCtr = host;
+    struct stat st;
+    if (::stat(host.c_str(), &st) != 0)
+      return Error::invalid(
+          "error gathering device information while adding custom device {:?}: no such file or "
+          "directory",
+          host);
+    if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
+      return Error::invalid(
+          "error gathering device information while adding custom device {:?}: not a device node",
+          host);
+    oci::Device dev{.path = inCtr,
+                    .type = S_ISCHR(st.st_mode) ? "c" : "b",
+                    .major = static_cast<int64_t>(major(st.st_rdev)),
+                    .minor = static_cast<int64_t>(minor(st.st_rdev)),
+                    .fileMode = st.st_mode & 07777,
+                    .uid = st.st_uid,
+                    .gid = st.st_gid};
+    l.devices.push_back(dev);
+    l.resources->devices.push_back(oci::DeviceCgroupRule{
+        .allow = true, .type = dev.type, .major = dev.major, .minor = dev.minor, .access = perms});
+  }
+  return {};
+}
+
+Result<std::vector<oci::Rlimit>> rlimits(const Json& hc) {
+  std::vector<oci::Rlimit> out;
+  if (!hc.contains("Ulimits") || !hc["Ulimits"].is_array()) return out;
+  for (const auto& u : hc["Ulimits"]) {
+    std::string name = "RLIMIT_" + toUpper(u.value("Name", ""));
+    TRY(oci::rlimitFromName(name));
+    out.push_back({.type = name,
+                   .hard = static_cast<uint64_t>(num(u, "Hard")),
+                   .soft = static_cast<uint64_t>(num(u, "Soft"))});
+  }
+  return out;
+}
+
+// Docker's seccomp profile format is OCI's plus a few keys of its own (archMap, includes,
+// excludes, comment); this keeps what the runtime understands.
+Result<Json> seccompFromProfile(const std::string& text) {
+  Json p = TRY(parseJson(text, "seccomp profile"));
+  if (!p.is_object()) return Error::invalid("seccomp profile must be a JSON object");
+  Json out = {{"defaultAction", p.value("defaultAction", "SCMP_ACT_ALLOW")}};
+  if (p.contains("defaultErrnoRet")) out["defaultErrnoRet"] = p["defaultErrnoRet"];
+  Json arches = p.value("architectures", Json::array());
+  if (arches.empty() && p.contains("archMap")) {
+    for (const auto& a : p["archMap"]) {
+      arches.push_back(a.value("architecture", ""));
+      for (const auto& s : a.value("subArchitectures", Json::array())) arches.push_back(s);
+    }
+  }
+  out["architectures"] = arches;
+  Json calls = Json::array();
+  for (const auto& s : p.value("syscalls", Json::array())) {
+    Json c = {{"action", s.value("action", "SCMP_ACT_ALLOW")}};
+    if (s.contains("names")) {
+      c["names"] = s["names"];
+    } else if (s.contains("name")) {
+      c["names"] = Json::array({s["name"]});
+    }
+    if (s.contains("args") && !s["args"].is_null()) c["args"] = s["args"];
+    if (s.contains("errnoRet")) c["errnoRet"] = s["errnoRet"];
+    calls.push_back(c);
+  }
+  out["syscalls"] = calls;
+  return out;
+}
+
+}  // namespace
+
+Result<std::string> buildSpec(const ContainerService::Impl& im, const Json& doc) {
+  const Json& cfg = doc["Config"];
+  const Json& hc = doc["HostConfig"];
+  std::string id = doc["Id"];
+  std::string bundle = im.bundleDir(id);
+  std::string rootfs = bundle + "/rootfs";
+  bool privileged = hc.value("Privileged", false);
+
+  oci::Spec s = oci::defaultSpec();
+  s.root = {.path = "rootfs", .readonly = hc.value("ReadonlyRootfs", false)};
+  s.hostname = cfg.value("Hostname", "");
+  s.domainname = cfg.value("Domainname", "");
+
+  oci::Process& p = *s.process;
+  p.terminal = cfg.value("Tty", false);
+  p.args.clear();
+  p.args.push_back(doc["Path"]);
+  for (const auto& a : doc["Args"]) p.args.push_back(a);
+  p.cwd = cfg.value("WorkingDir", "");
+  if (p.cwd.empty()) p.cwd = "/";
+  ResolvedUser u = TRY(resolveUser(rootfs, cfg.value("User", ""), stringList(hc, "GroupAdd")));
+  p.user = u.user;
+  p.env = stringList(cfg, "Env");
+  auto hasEnv = [&](std::string_view k) {
+    return std::any_of(p.env.begin(), p.env.end(),
+                       [&](const std::string& e) { return startsWith(e, std::string(k) + "="); });
+  };
+  if (!hasEnv("PATH"))
+    p.env.insert(p.env.begin(),
+                 "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+  if (!hasEnv("HOSTNAME") && !s.hostname.empty()) p.env.push_back("HOSTNAME=" + s.hostname);
+  if (p.terminal && !hasEnv("TERM")) p.env.push_back("TERM=xterm");
+  if (!hasEnv("HOME")) p.env.push_back("HOME=" + u.home);
+  std::vector<std::string> caps = TRY(capabilities(hc));
+  p.capabilities = oci::Capabilities{.bounding = caps, .effective = caps, .permitted = caps};
+  p.rlimits = TRY(rlimits(hc));
+  p.noNewPrivileges = false;
+  p.oomScoreAdj = static_cast<int>(num(hc, "OomScoreAdj"));
+  if (int64_t rows = 0; hc.contains("ConsoleSize") && hc["ConsoleSize"].is_array() &&
+                        hc["ConsoleSize"].size() == 2 &&
+                        (rows = hc["ConsoleSize"][0].get<int64_t>()) > 0) {
+    p.consoleSize =
+        oci::ConsoleSize{.height = static_cast<uint32_t>(rows),
+                         .width = static_cast<uint32_t>(hc["ConsoleSize"][1].get<int64_t>())};
+  }
+
+  oci::Linux& l = *s.linux;
+  l.namespaces.clear();
+  for (oci::NamespaceType t :
+       {oci::NamespaceType::Pid, oci::NamespaceType::Ipc, oci::NamespaceType::Uts,
+        oci::NamespaceType::Mount, oci::NamespaceType::Cgroup}) {
+    l.namespaces.push_back({.type = t});
+  }
+  if (hc.value("NetworkMode", "none") != "host")
+    l.namespaces.push_back({.type = oci::NamespaceType::Network});
+  if (hc.value("NetworkMode", "") == "host") {
+    // The host's network namespace: its hostname too, as Docker does.
+    l.namespaces.erase(
+        std::remove_if(l.namespaces.begin(), l.namespaces.end(),
+                       [](const oci::Namespace& n) { return n.type == oci::NamespaceType::Uts; }),
+        l.namespaces.end());
+    s.hostname.clear();
+  }
+  std::string parent = hc.value("CgroupParent", "");
+  if (parent.empty()) parent = im.opts.cgroupParent;
+  l.cgroupsPath = parent + "/" + id;
+  TRY(applyResources(l, hc));
+  TRY(applyDevices(l, hc));
+  if (privileged) {
+    l.maskedPaths.clear();
+    l.readonlyPaths.clear();
+  }
+  for (const std::string& opt : stringList(hc, "SecurityOpt")) {
+    std::string key = opt, value;
+    if (auto eq = opt.find_first_of("=:"); eq != std::string::npos) {
+      key = opt.substr(0, eq);
+      value = opt.substr(eq + 1);
+    }
+    if (key == "no-new-privileges") {
+      p.noNewPrivileges = value.empty() || value == "true";
+    } else if (key == "seccomp" || key == "apparmor" || key == "label") {
+      // seccomp handled on the JSON below; no AppArmor or SELinux on this host.
+    } else {
+      return Error::invalid("invalid --security-opt: {:?}", opt);
+    }
+  }
+
+  // Mounts: Docker's defaults (shm sized by ShmSize), the container's files, then volumes.
+  for (auto& m : s.mounts) {
+    if (m.destination == "/dev/shm") {
+      m.options = {"nosuid", "noexec", "nodev", "mode=1777",
+                   fmt::format("size={}", num(hc, "ShmSize"))};
+    }
+    if (m.destination == "/sys" && privileged) m.options = {"nosuid", "noexec", "nodev", "rw"};
+  }
+  std::string ro = hc.value("ReadonlyRootfs", false) ? "ro" : "rw";
+  for (const auto& [dst, src] : {std::pair{"/etc/resolv.conf", "resolv.conf"},
+                                 {"/etc/hostname", "hostname"},
+                                 {"/etc/hosts", "hosts"}}) {
+    s.mounts.push_back({.destination = dst,
+                        .type = "bind",
+                        .source = bundle + "/" + src,
+                        .options = {"rbind", "rprivate", ro}});
+  }
+  for (auto& m : ociMounts(doc.value("Mounts", Json::array()), hc))
+    s.mounts.push_back(std::move(m));
+
+  Json spec = oci::specToJson(s);
+  for (const std::string& opt : stringList(hc, "SecurityOpt")) {
+    if (!startsWith(opt, "seccomp=") && !startsWith(opt, "seccomp:")) continue;
+    std::string v = opt.substr(8);
+    if (v == "unconfined") continue;
+    // The docker CLI sends the profile's content, not its path.
+    std::string text = v;
+    if (!v.empty() && v[0] == '/') text = TRY(readFile(v));
+    spec["linux"]["seccomp"] = TRY(seccompFromProfile(text));
+  }
+  if (privileged) spec["linux"].erase("seccomp");
+  // Checked the same way the runtime will, so that a bad option fails create/start cleanly.
+  TRY(oci::specFromJson(spec));
+  return dumpJson(spec, 2);
+}
+
+Result<std::string> buildExecProcess(const ContainerService::Impl& im, const Json& doc,
+                                     const ExecConfig& cfg) {
+  std::string rootfs = im.bundleDir(doc["Id"]) + "/rootfs";
+  const Json& ccfg = doc["Config"];
+  const Json& hc = doc["HostConfig"];
+  oci::Process p;
+  p.terminal = cfg.tty;
+  p.args = cfg.cmd;
+  if (p.args.empty()) return Error::invalid("No exec command specified");
+  std::string user = cfg.user.empty() ? ccfg.value("User", "") : cfg.user;
+  ResolvedUser u = TRY(resolveUser(rootfs, user, stringList(hc, "GroupAdd")));
+  p.user = u.user;
+  p.env = stringList(ccfg, "Env");
+  for (const auto& e : cfg.env) {
+    std::string key = e.substr(0, e.find('='));
+    std::erase_if(p.env, [&](const std::string& x) { return x.substr(0, x.find('=')) == key; });
+    p.env.push_back(e);
+  }
+  auto hasEnv = [&](std::string_view k) {
+    return std::any_of(p.env.begin(), p.env.end(),
+                       [&](const std::string& e) { return startsWith(e, std::string(k) + "="); });
+  };
+  if (!hasEnv("PATH"))
+    p.env.insert(p.env.begin(),
+                 "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+  if (!hasEnv("HOSTNAME") && !ccfg.value("Hostname", "").empty())
+    p.env.push_back("HOSTNAME=" + ccfg.value("Hostname", ""));
+  if (p.terminal && !hasEnv("TERM")) p.env.push_back("TERM=xterm");
+  if (!hasEnv("HOME")) p.env.push_back("HOME=" + u.home);
+  p.cwd = cfg.workingDir.empty() ? ccfg.value("WorkingDir", "") : cfg.workingDir;
+  if (p.cwd.empty()) p.cwd = "/";
+  std::vector<std::string> caps =
+      cfg.privileged ? oci::allCapabilityNames() : TRY(capabilities(hc));
+  p.capabilities = oci::Capabilities{.bounding = caps, .effective = caps, .permitted = caps};
+  for (const std::string& opt : stringList(hc, "SecurityOpt")) {
+    if (opt == "no-new-privileges" || opt == "no-new-privileges:true" ||
+        opt == "no-new-privileges=true")
+      p.noNewPrivileges = true;
+  }
+  return dumpJson(oci::processToJson(p), 2);
+}
+
+}  // namespace berth::engine

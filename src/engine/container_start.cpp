@@ -1,0 +1,258 @@
+// Starting a container (rootfs mount, spec, shim), watching it, and what happens when it exits:
+// the exit recorded, the rootfs unmounted, the restart policy applied with Docker's back-off,
+// AutoRemove honoured.
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "base/file.h"
+#include "base/strings.h"
+#include "engine/container_internal.h"
+#include "engine/process_run.h"
+#include "engine/shim_client.h"
+#include "shim/protocol.h"
+#include "storage/fs_tree.h"
+#include "storage/mountinfo.h"
+#include "sys/mount_api.h"
+
+namespace berth::engine {
+
+namespace {
+
+// The exit code docker uses when the process could not be started: 127 for a missing
+// executable, 126 for one that cannot be run, 128 otherwise.
+int startFailureCode(const std::string& msg) {
+  if (msg.find("no such file") != std::string::npos || msg.find("not found") != std::string::npos)
+    return 127;
+  if (msg.find("permission denied") != std::string::npos ||
+      msg.find("Permission denied") != std::string::npos)
+    return 126;
+  return 128;
+}
+
+bool isMounted(const std::string& path) {
+  auto mounts = storage::readMountInfo();
+  if (!mounts) return false;
+  for (const auto& m : *mounts) {
+    if (m.mountPoint == path) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string ContainerService::Impl::runtimeFor(const Json& doc) const {
+  std::string name = doc["HostConfig"].value("Runtime", "berth");
+  if (auto it = opts.runtimes.find(name); it != opts.runtimes.end()) return it->second;
+  return opts.runtimePath;
+}
+
+Status ContainerService::Impl::runRuntime(const Json& doc, const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {runtimeFor(doc), "--root", runtimeRoot()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  RunOutput out;
+  return runProgram(argv, "runtime " + args.front(), &out);
+}
+
+Status ContainerService::Impl::cleanupAfterExit(Container& c) {
+  std::string rootfs = bundleDir(c.id) + "/rootfs";
+  Status st;
+  if (isMounted(rootfs)) st = snapshots->unmount(rootfs);
+  (void)storage::removeTree(stateDir(c.id));
+  return st;
+}
+
+Status ContainerService::Impl::startLocked(const std::shared_ptr<Container>& c,
+                                           std::unique_lock<std::mutex>& lk) {
+  Json& doc = c->doc;
+  std::string id = c->id;
+  std::string bundle = bundleDir(id);
+  std::string rootfs = bundle + "/rootfs";
+  std::string state = stateDir(id);
+  auto fail = [&](Error e) -> Status {
+    (void)cleanupAfterExit(*c);
+    c->starting = false;
+    c->attachOpen = false;
+    c->startFailures++;
+    doc["State"]["Error"] = e.what();
+    doc["State"]["ExitCode"] = startFailureCode(e.what());
+    doc["State"]["Status"] =
+        doc["State"]["StartedAt"] == "0001-01-01T00:00:00Z" ? "created" : "exited";
+    doc["State"]["Restarting"] = false;
+    (void)save(*c);
+    c->cv.notify_all();
+    return std::move(e).context("start container " + id.substr(0, 12));
+  };
+
+  c->starting = true;
+  std::vector<std::string> lowers;
+  {
+    std::lock_guard g(imageMu);
+    auto image = Digest::parse(doc.value("Image", ""));
+    if (!image) return fail(image.error());
+    auto dirs = images.layerDirs(*image);
+    if (!dirs) return fail(dirs.error());
+    lowers = std::move(*dirs);
+  }
+  if (isMounted(rootfs)) (void)snapshots->unmount(rootfs);
+  if (auto st = snapshots->mount(id, lowers, rootfs); !st) return fail(st.error());
+  auto spec = buildSpec(*this, doc);
+  if (!spec) return fail(spec.error());
+  if (auto st = writeFileAtomic(bundle + "/config.json", *spec, 0600); !st) return fail(st.error());
+  (void)storage::removeTree(state);
+  if (auto st = ensureDir(state, 0711); !st) return fail(st.error());
+
+  const Json& cfg = doc["Config"];
+  ShimLaunch l{.shimPath = opts.shimPath,
+               .id = id,
+               .bundle = bundle,
+               .stateDir = state,
+               .runtimePath = runtimeFor(doc),
+               .runtimeRoot = runtimeRoot(),
+               .logPath = doc.value("LogPath", ""),
+               .tty = cfg.value("Tty", false),
+               .stdinOpen = cfg.value("OpenStdin", false),
+               .stdinOnce = cfg.value("StdinOnce", false)};
+  if (l.logPath.empty()) l.logPath = "/dev/null";
+  auto pid = launchShim(l);
+  if (!pid) return fail(pid.error());
+
+  // Attachers that came before start connect now, before the process runs.
+  c->attachOpen = true;
+  c->cv.notify_all();
+  c->cv.wait_for(lk, std::chrono::seconds(5), [&] { return c->pendingAttach == 0; });
+
+  if (auto st = shimCall(state, "start"); !st) {
+    (void)runRuntime(doc, {"delete", "--force", id});
+    return fail(st.error());
+  }
+  c->starting = false;
+  c->startedAt = std::chrono::steady_clock::now();
+  Json& s = doc["State"];
+  s["Status"] = "running";
+  s["Running"] = true;
+  s["Paused"] = false;
+  s["Restarting"] = false;
+  s["OOMKilled"] = false;
+  s["Dead"] = false;
+  s["Pid"] = *pid;
+  s["ExitCode"] = 0;
+  s["Error"] = "";
+  s["StartedAt"] = nowRfc3339Nano();
+  if (auto st = save(*c); !st) spdlog::warn("container {}: {}", id, st.error().what());
+  c->monitored = true;
+  std::thread([this, c] { monitor(c); }).detach();
+  c->cv.notify_all();
+  emit(doc, "start");
+  return {};
+}
+
+void ContainerService::Impl::monitor(std::shared_ptr<Container> c) {
+  std::string state = stateDir(c->id);
+  int code = -1;
+  if (auto fd = connectShim(state); fd) {
+    if (auto r = shimRequest(fd->get(), "wait"); r) {
+      code = static_cast<int>(parseInt(trim(*r), "exit code").value_or(255));
+    }
+  }
+  std::string finishedAt;
+  if (auto text = readFile(state + "/" + shim::kExitFileName); text) {
+    if (auto j = parseJson(*text, "exit file"); j && j->is_object()) {
+      if (code < 0) code = j->value("exitCode", 255);
+      finishedAt = j->value("exitedAt", "");
+    }
+  }
+  if (code < 0) code = 255;  // the shim died without recording the exit
+  if (finishedAt.empty()) finishedAt = nowRfc3339Nano();
+  handleExit(c, code, finishedAt);
+}
+
+void ContainerService::Impl::handleExit(const std::shared_ptr<Container>& c, int code,
+                                        const std::string& finishedAt) {
+  std::unique_lock lk(c->mu);
+  c->monitored = false;
+  Json& s = c->doc["State"];
+  s["Running"] = false;
+  s["Paused"] = false;
+  s["Pid"] = 0;
+  s["ExitCode"] = code;
+  s["FinishedAt"] = finishedAt;
+  s["Status"] = "exited";
+  c->attachOpen = false;
+  if (auto st = cleanupAfterExit(*c); !st)
+    spdlog::warn("container {}: {}", c->id, st.error().what());
+  emit(c->doc, "die", {{"exitCode", std::to_string(code)}});
+
+  const Json& hc = c->doc["HostConfig"];
+  std::string policy = hc["RestartPolicy"].value("Name", "no");
+  int64_t maxRetries = hc["RestartPolicy"].value("MaximumRetryCount", 0);
+  int64_t restarts = c->doc.value("RestartCount", 0);
+  bool restart =
+      !c->stopRequested && !c->removed && !closing &&
+      (policy == "always" || policy == "unless-stopped" ||
+       (policy == "on-failure" && code != 0 && (maxRetries == 0 || restarts < maxRetries)));
+  if (restart) {
+    s["Restarting"] = true;
+    s["Status"] = "restarting";
+  }
+  (void)save(*c);
+  c->exitSeq++;
+  c->cv.notify_all();
+
+  if (restart) {
+    // Docker's back-off: 100 ms doubling per restart, reset after 10 s of running, at most 1 min.
+    auto ran = std::chrono::steady_clock::now() - c->startedAt;
+    int64_t& backoff = c->backoffMs;
+    backoff = ran > std::chrono::seconds(10) || backoff == 0
+                  ? 100
+                  : std::min<int64_t>(backoff * 2, 60000);
+    int64_t delay = backoff;
+    lk.unlock();
+    std::thread([this, c, delay] {
+      std::unique_lock l(c->mu);
+      c->cv.wait_for(l, std::chrono::milliseconds(delay),
+                     [&] { return c->stopRequested || c->removed || closing; });
+      if (c->stopRequested || c->removed || closing || c->doc["State"]["Status"] != "restarting")
+        return;
+      c->doc["RestartCount"] = c->doc.value("RestartCount", 0) + 1;
+      if (auto st = startLocked(c, l); !st) {
+        spdlog::warn("restart {}: {}", c->id, st.error().what());
+      }
+    }).detach();
+    return;
+  }
+  if (hc.value("AutoRemove", false) && !c->removed) {
+    if (auto st = removeLocked(c, lk, true); !st)
+      spdlog::warn("auto-remove {}: {}", c->id, st.error().what());
+  }
+}
+
+void ContainerService::Impl::restore(const std::shared_ptr<Container>& c) {
+  std::unique_lock lk(c->mu);
+  Json& s = c->doc["State"];
+  std::string status = stateStatus(s);
+  if (status != "running" && status != "paused" && status != "restarting") {
+    // A crash between mount and record may have left the rootfs mounted.
+    (void)cleanupAfterExit(*c);
+    return;
+  }
+  if (status == "restarting") {
+    lk.unlock();
+    handleExit(c, s.value("ExitCode", 0), s.value("FinishedAt", nowRfc3339Nano()));
+    return;
+  }
+  auto answer = shimCall(stateDir(c->id), "status");
+  if (answer && !startsWith(*answer, "exited")) {
+    c->attachOpen = true;
+    c->monitored = true;
+    c->startedAt = std::chrono::steady_clock::now();
+    std::thread([this, c] { monitor(c); }).detach();
+    return;
+  }
+  lk.unlock();
+  monitor(c);  // reads the exit file the shim left, or records 255
+}
+
+}  // namespace berth::engine

@@ -1,0 +1,137 @@
+#include "engine/shim_client.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "base/strings.h"
+#include "shim/protocol.h"
+#include "sys/syscalls.h"
+
+namespace berth::engine {
+
+namespace {
+
+// Reads one line (byte by byte: what follows the line belongs to the stream).
+Result<std::string> readLine(int fd, int timeoutMs) {
+  std::string line;
+  for (;;) {
+    if (timeoutMs >= 0) {
+      struct pollfd p = {.fd = fd, .events = POLLIN, .revents = 0};
+      int r = ::poll(&p, 1, timeoutMs);
+      if (r == 0) return Error(ErrorKind::Unavailable, "shim did not answer in time");
+      if (r < 0 && errno != EINTR) return Error::sys(errno, "poll shim");
+    }
+    char c;
+    ssize_t n = ::read(fd, &c, 1);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Error::sys(errno, "read from shim");
+    if (n == 0) {
+      if (line.empty()) return Error(ErrorKind::Unavailable, "shim closed the connection");
+      return line;
+    }
+    if (c == '\n') return line;
+    line.push_back(c);
+    if (line.size() > 65536) return Error::internal("shim answer too long");
+  }
+}
+
+Result<std::string> parseAnswer(const std::string& line) {
+  if (line == "ok") return std::string();
+  if (startsWith(line, "ok ")) return line.substr(3);
+  if (startsWith(line, "error ")) {
+    std::string msg = line.substr(6);
+    ErrorKind kind = ErrorKind::Internal;
+    if (msg.find("not running") != std::string::npos || msg.find("already") != std::string::npos) {
+      kind = ErrorKind::Conflict;
+    }
+    return Error(kind, msg);
+  }
+  return Error::internal("unexpected answer from shim: {:?}", line);
+}
+
+}  // namespace
+
+Result<pid_t> launchShim(const ShimLaunch& l) {
+  int ready[2];
+  if (::pipe2(ready, O_CLOEXEC) != 0) return Error::sys(errno, "pipe");
+  UniqueFd readEnd(ready[0]), writeEnd(ready[1]);
+
+  std::vector<std::string> args = {
+      l.shimPath,    "--id",       l.id,        "--bundle",    l.bundle,
+      "--state-dir", l.stateDir,   "--runtime", l.runtimePath, "--log",
+      l.logPath,     "--ready-fd", "3"};
+  if (!l.runtimeRoot.empty()) {
+    args.push_back("--runtime-root");
+    args.push_back(l.runtimeRoot);
+  }
+  if (l.tty) args.push_back("--tty");
+  if (l.stdinOpen) args.push_back("--stdin");
+  if (l.stdinOnce) args.push_back("--stdin-once");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  pid_t child = ::fork();
+  if (child < 0) return Error::sys(errno, "fork shim");
+  if (child == 0) {
+    // Middle process: new session, fork the shim, exit, so the shim is reparented to init and
+    // berthd never has to reap it.
+    ::setsid();
+    pid_t shim = ::fork();
+    if (shim != 0) ::_exit(shim < 0 ? 1 : 0);
+    int null = ::open("/dev/null", O_RDWR);
+    if (null >= 0) {
+      ::dup2(null, 0);
+      ::dup2(null, 1);
+      ::dup2(null, 2);
+    }
+    ::dup2(writeEnd.get(), 3);  // dup2 clears O_CLOEXEC on 3
+    sys::cloexecFrom(4);
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    ::signal(SIGPIPE, SIG_DFL);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  writeEnd.reset();
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  auto line = readLine(readEnd.get(), 60000);
+  if (!line) return Error::internal("start shim for {}: {}", l.id, line.error().message());
+  if (startsWith(*line, "ok ")) {
+    auto pid = TRY(parseInt(line->substr(3), "shim init pid"));
+    return static_cast<pid_t>(pid);
+  }
+  if (startsWith(*line, "error ")) return Error(ErrorKind::Internal, line->substr(6));
+  return Error::internal("start shim for {}: unexpected readiness line {:?}", l.id, *line);
+}
+
+Result<UniqueFd> connectShim(const std::string& stateDir) {
+  auto fd = sys::connectUnix(stateDir + "/" + shim::kSocketName, "shim socket");
+  if (!fd) return Error(ErrorKind::Unavailable, fd.error().what());
+  return fd;
+}
+
+Result<std::string> shimRequest(int fd, const std::string& line) {
+  std::string msg = line + "\n";
+  if (::send(fd, msg.data(), msg.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(msg.size())) {
+    return Error(ErrorKind::Unavailable, fmt::format("send to shim: {}", std::strerror(errno)));
+  }
+  std::string answer = TRY(readLine(fd, -1));
+  return parseAnswer(answer);
+}
+
+Result<std::string> shimCall(const std::string& stateDir, const std::string& line) {
+  UniqueFd fd = TRY(connectShim(stateDir));
+  return shimRequest(fd.get(), line);
+}
+
+}  // namespace berth::engine

@@ -1,0 +1,33 @@
+#pragma once
+// berthd's side of src/shim/protocol.h: starting a shim detached from berthd, and the request
+// lines on its socket.
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "base/error.h"
+#include "base/unique_fd.h"
+
+namespace berth::engine {
+
+struct ShimLaunch {
+  std::string shimPath;
+  std::string id, bundle, stateDir, runtimePath, runtimeRoot, logPath;
+  bool tty = false, stdinOpen = false, stdinOnce = false;
+};
+
+/// Starts the shim (double fork + setsid, so it is never berthd's child) and waits for its
+/// readiness line. Returns the container init's pid; the runtime's message on failure.
+Result<pid_t> launchShim(const ShimLaunch& l);
+
+/// Connects to <stateDir>/shim.sock; Unavailable when no shim answers.
+Result<UniqueFd> connectShim(const std::string& stateDir);
+/// Sends one request line and reads the one-line answer; "error <msg>" becomes an Error
+/// (Conflict/InvalidArgument/Internal judged from the text). Returns what followed "ok".
+Result<std::string> shimRequest(int fd, const std::string& line);
+/// connectShim + shimRequest for one-shot requests.
+Result<std::string> shimCall(const std::string& stateDir, const std::string& line);
+
+}  // namespace berth::engine

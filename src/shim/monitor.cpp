@@ -1,0 +1,216 @@
+#include "shim/monitor.h"
+
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "shim/clock.h"
+#include "shim/log_format.h"
+#include "shim/protocol.h"
+#include "shim/spawn.h"
+#include "shim/stdio.h"
+#include "shim/util.h"
+
+namespace berth::shim {
+namespace {
+
+constexpr int kDeleteTimeoutMs = 60 * 1000;
+// How long the last replies and output may take to reach the clients at the end.
+constexpr int64_t kClosingGraceMs = 2000;
+
+}  // namespace
+
+Monitor::Monitor(ShimOptions opts, int signalFd) : opts_(std::move(opts)), signalFd_(signalFd) {}
+
+Monitor::~Monitor() = default;
+
+std::string Monitor::statePath(const std::string& name) const {
+  return opts_.stateDir + "/" + name;
+}
+
+std::vector<std::string> Monitor::runtimeArgs(std::initializer_list<std::string> rest) const {
+  std::vector<std::string> argv{opts_.runtime};
+  if (!opts_.runtimeRoot.empty()) {
+    argv.emplace_back("--root");
+    argv.push_back(opts_.runtimeRoot);
+  }
+  argv.insert(argv.end(), rest.begin(), rest.end());
+  return argv;
+}
+
+void Monitor::warn(const std::string& msg) const {
+  std::string line = "berth-shim " + opts_.id + ": " + msg + "\n";
+  (void)writeAllTo(STDERR_FILENO, line, "stderr");
+}
+
+Result<pid_t> Monitor::setup() {
+  auto pid = createContainer();
+  if (!pid) cleanupFailedSetup();
+  return pid;
+}
+
+Result<pid_t> Monitor::createContainer() {
+  TRY(loop_.init());
+  std::string shimPid = statePath(kPidFileName);
+  created_.push_back(shimPid);
+  TRY(writeFileReplacing(shimPid, std::to_string(::getpid()), false));
+  std::string sock = statePath(kSocketName);
+  created_.push_back(sock);
+  listen_ = TRY(listenUnix(sock));
+  log_.emplace(TRY(LogFile::open(opts_.log, opts_.logMaxSize, opts_.logMaxFile)));
+
+  std::string initPidFile = statePath(kInitPidFileName);
+  created_.push_back(initPidFile);
+  auto stdio = TRY(ProcessStdio::make(opts_.tty, opts_.stdin, statePath("console.sock")));
+  std::vector<std::string> argv =
+      runtimeArgs({"create", "--bundle", opts_.bundle, "--pid-file", initPidFile});
+  if (opts_.tty) argv.insert(argv.end(), {"--console-socket", stdio.consoleSocket()});
+  argv.push_back(opts_.id);
+  auto res = TRY(runToExit(argv, stdio.runtimeStdio(), opts_.tty, kRuntimeTimeoutMs));
+  stdio.closeProcessEnds();
+  if (res.code != 0) {
+    res.errText += stdio.runtimeStderr();
+    return Error(ErrorKind::Internal, runtimeErrorMessage(res.errText, res.code, "runtime create"));
+  }
+  runtimeCreated_ = true;
+  initPid_ = TRY(readPidFile(initPidFile));
+  ShimEnds ends = TRY(stdio.adopt());
+  initOut_.fd = std::move(ends.out);
+  initErr_.fd = std::move(ends.err);
+  initErr_.stream = kFrameStderr;
+  master_ = std::move(ends.master);
+  if (opts_.stdin) initIn_ = Sink(std::move(ends.in), opts_.tty);
+  TRY(loop_.add(listen_.get(), EPOLLIN, [this](uint32_t) { onAccept(); }));
+  TRY(loop_.add(signalFd_, EPOLLIN, [this](uint32_t) { onSignal(); }));
+  watchSource(initOut_, nullptr);
+  if (initErr_.fd) watchSource(initErr_, nullptr);
+  initActivityMs_ = monotonicMs();
+  return initPid_;
+}
+
+void Monitor::cleanupFailedSetup() {
+  if (runtimeCreated_) {
+    auto r = runToExit(runtimeArgs({"delete", "--force", opts_.id}), {}, true, kDeleteTimeoutMs);
+    (void)r;
+  }
+  listen_.reset();
+  for (const auto& path : created_) ::unlink(path.c_str());
+}
+
+int Monitor::run() {
+  while (!done_) {
+    refresh(monotonicMs());
+    auto st = loop_.poll(hasTimers() ? 100 : -1);
+    if (!st) {
+      warn(st.error().what());
+      return 1;
+    }
+    sweepClients();
+    tick(monotonicMs());
+    sweepClients();
+  }
+  for (auto& c : clients_) loop_.remove(c->fd());
+  clients_.clear();
+  loop_.remove(listen_.get());
+  listen_.reset();
+  ::unlink(statePath(kSocketName).c_str());
+  return 0;
+}
+
+void Monitor::onSignal() {
+  struct signalfd_siginfo info[8];
+  while (::read(signalFd_, info, sizeof info) > 0) {
+  }
+  reap();
+}
+
+void Monitor::reap() {
+  while (true) {
+    int status = 0;
+    pid_t pid = ::waitpid(-1, &status, WNOHANG | __WALL);
+    if (pid <= 0) break;
+    int code = exitCodeOf(status);
+    if (pid == initPid_ && phase_ != Phase::Exited && phase_ != Phase::Closing) {
+      phase_ = Phase::Exited;
+      exitCode_ = code;
+      exitedAt_ = wallClock();
+      initActivityMs_ = monotonicMs();
+      continue;
+    }
+    for (auto& [id, e] : execs_) {
+      if (e->pid == pid && !e->exited) {
+        onExecExit(*e, code);
+        break;
+      }
+    }
+    // Anything else is an orphan of a container without its own pid namespace, or a helper
+    // the runtime left behind: reaped, nothing to report.
+  }
+}
+
+void Monitor::tick(int64_t now) {
+  for (auto& c : clients_) {
+    int64_t since = c->stalledSinceMs();
+    if (!c->dead && since != 0 && now - since >= kStallTimeoutMs) {
+      warn("dropping a client that has not read its stream for 5 s");
+      c->dead = true;
+    }
+  }
+  sweepClients();
+  checkExecs(now, false);
+  if (phase_ == Phase::Exited) {
+    bool open = initOut_.fd.valid() || initErr_.fd.valid();
+    if (open && now - initActivityMs_ >= kDrainGraceMs) {
+      closeSource(initOut_, nullptr);
+      closeSource(initErr_, nullptr);
+      open = false;
+    }
+    if (!open && initDrainedMs_ == 0) initDrainedMs_ = now;
+    if (!open && (execs_.empty() || now - initDrainedMs_ >= kDrainGraceMs)) finalize();
+  }
+  if (phase_ == Phase::Closing) {
+    bool busy = false;
+    for (auto& c : clients_) {
+      if (!c->dead && (c->mode != ClientMode::Request || c->pending() > 0)) busy = true;
+    }
+    if (!busy || now >= closingDeadlineMs_) done_ = true;
+  }
+}
+
+void Monitor::finalize() {
+  closeSource(initOut_, nullptr);
+  closeSource(initErr_, nullptr);
+  if (initIn_.valid()) {
+    loop_.remove(initIn_.fd());
+    initIn_.close();
+  }
+  master_.reset();
+  checkExecs(monotonicMs(), true);
+  writeExitFile();
+  auto del = runToExit(runtimeArgs({"delete", "--force", opts_.id}), {}, true, kDeleteTimeoutMs);
+  if (!del) {
+    warn(del.error().what());
+  } else if (del->code != 0) {
+    warn(runtimeErrorMessage(del->errText, del->code, "runtime delete"));
+  }
+  phase_ = Phase::Closing;
+  closingDeadlineMs_ = monotonicMs() + kClosingGraceMs;
+  answerWaiters();
+  for (auto& c : clients_) {
+    if (c->mode != ClientMode::Attach || c->dead) continue;
+    c->closeWhenFlushed = true;
+    if (c->pending() == 0) c->dead = true;
+  }
+  sweepClients();
+}
+
+void Monitor::writeExitFile() {
+  std::string record = "{\"exitCode\":" + std::to_string(exitCode_) + ",\"exitedAt\":\"" +
+                       rfc3339Nano(exitedAt_) + "\",\"pid\":" + std::to_string(initPid_) + "}";
+  auto st = writeFileReplacing(statePath(kExitFileName), record, true);
+  if (!st) warn(st.error().what());
+}
+
+}  // namespace berth::shim

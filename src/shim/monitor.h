@@ -1,0 +1,137 @@
+#pragma once
+// Monitor: everything one berth-shim does for its container, on one epoll loop. setup() runs
+// `runtime create` with the container's stdio; run() serves shim.sock, copies output to the
+// json log and to attached clients, runs execs, reaps the init and the execs (the shim is
+// their subreaper), and after the init's exit reports it and cleans up. No threads.
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <ctime>
+#include <list>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/error.h"
+#include "base/unique_fd.h"
+#include "shim/client.h"
+#include "shim/event_loop.h"
+#include "shim/log_writer.h"
+#include "shim/options.h"
+#include "shim/process_io.h"
+#include "shim/request.h"
+
+namespace berth::shim {
+
+// How long output may stay silent after its process exited before the shim stops draining it
+// (a background process can hold the pipe open forever).
+inline constexpr int64_t kDrainGraceMs = 1000;
+// How long a client's socket may stay full before the client is dropped.
+inline constexpr int64_t kStallTimeoutMs = 5000;
+// The runtime's commands end in milliseconds; the limit only keeps a hung runtime (a stuck
+// hook) from holding the shim forever.
+inline constexpr int kRuntimeTimeoutMs = 300 * 1000;
+// Queued output at which a client pauses the output it receives.
+inline constexpr size_t kClientHighWater = 64 * 1024;
+
+class Monitor {
+ public:
+  Monitor(ShimOptions opts, int signalFd);
+  ~Monitor();
+
+  /// Binds shim.sock, opens the log, makes the stdio and runs `runtime create`; the init pid.
+  /// On error, what setup made is already removed.
+  Result<pid_t> setup();
+  /// Serves until the init has exited and everything is reported; the shim's exit code.
+  int run();
+
+ private:
+  enum class Phase { Created, Running, Exited, Closing };
+
+  struct Exec {
+    std::string id;
+    pid_t pid = 0;
+    Source out, err;  // with a tty only out (the pty master)
+    UniqueFd master;  // with a tty: for exec-resize
+    Sink in;
+    Client* client = nullptr;
+    bool exited = false;
+    int exitCode = 0;
+    int64_t lastActivityMs = 0;
+  };
+
+  // monitor.cpp
+  Result<pid_t> createContainer();
+  void cleanupFailedSetup();
+  std::string statePath(const std::string& name) const;
+  std::vector<std::string> runtimeArgs(std::initializer_list<std::string> rest) const;
+  void onSignal();
+  void reap();
+  void tick(int64_t now);
+  void finalize();
+  void writeExitFile();
+  void warn(const std::string& msg) const;
+
+  // monitor_clients.cpp
+  void onAccept();
+  void onClientEvent(Client& c, uint32_t events);
+  bool readClient(Client& c);  // false: nothing more to read now
+  void onClientInput(Client& c, std::string_view data);
+  void onClientEnd(Client& c);
+  void handleRequest(Client& c, std::string_view line, std::string_view rest);
+  void reply(Client& c, const std::string& line);
+  void replyError(Client& c, const Error& e);
+  void handleStart(Client& c);
+  void handleStatus(Client& c);
+  void handleWait(Client& c);
+  void handleResize(Client& c, const Request& r);
+  void handleAttach(Client& c, const Request& r, std::string_view rest);
+  void answerWaiters();
+  void sweepClients();
+
+  // monitor_exec.cpp
+  void handleExec(Client& c, const Request& r, std::string_view rest);
+  Result<std::unique_ptr<Exec>> startExec(const Request& r);
+  void handleExecResize(Client& c, const Request& r);
+  void onExecExit(Exec& e, int code);
+  void checkExecs(int64_t now, bool force);
+  void finishExec(Exec& e);
+  Exec* findExec(const std::string& id);
+
+  // monitor_output.cpp
+  void watchSource(Source& s, Exec* owner);
+  void readSource(Source& s, Exec* owner);
+  void closeSource(Source& s, Exec* owner);
+  void refresh(int64_t now);
+  void refreshSink(Sink& s);
+  bool clientsBehind(uint8_t stream) const;
+  bool hasTimers() const;
+
+  ShimOptions opts_;
+  int signalFd_;
+  EventLoop loop_;
+  UniqueFd listen_;
+  Phase phase_ = Phase::Created;
+  pid_t initPid_ = 0;
+  int exitCode_ = 0;
+  struct timespec exitedAt_ {};
+  int64_t initActivityMs_ = 0;  // last output read from the init, or its exit
+  int64_t initDrainedMs_ = 0;   // when its output was drained (0: not yet)
+  int64_t closingDeadlineMs_ = 0;
+  bool done_ = false;
+  bool runtimeCreated_ = false;
+  std::optional<JsonLogger> log_;
+  bool logFailed_ = false;
+  Source initOut_, initErr_;  // with a tty only initOut_ (the pty master)
+  UniqueFd master_;           // with a tty: for resize
+  Sink initIn_;
+  std::list<std::unique_ptr<Client>> clients_;
+  std::map<std::string, std::unique_ptr<Exec>> execs_;
+  int nextSerial_ = 0;                // names exec pid files and console sockets
+  std::vector<std::string> created_;  // files setup made, removed when it fails
+};
+
+}  // namespace berth::shim

@@ -1,0 +1,39 @@
+#pragma once
+// Running the OCI runtime's commands (create, start, exec, delete) to completion: fork/exec
+// with the stdio given, a time limit, and its stderr kept for the error message. The shim's
+// own signal mask and ignored SIGPIPE are reset in the child.
+
+#include <sys/types.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/error.h"
+
+namespace berth::shim {
+
+// Child stdio: -1 is /dev/null.
+struct ChildStdio {
+  int in = -1, out = -1, err = -1;
+};
+
+struct RunOutcome {
+  int code = 0;         // exit status, or 128 + signal
+  std::string errText;  // the tail of what it wrote to stderr, when captured
+};
+
+/// Runs argv (argv[0] an absolute path) with stdio; after timeoutMs it is killed. With
+/// captureStderr the child's stderr is a pipe read into errText (stdio.err is ignored).
+/// Errors only for fork/pipe failures: the child's own failure is its code (127: no exec).
+Result<RunOutcome> runToExit(const std::vector<std::string>& argv, const ChildStdio& stdio,
+                             bool captureStderr, int timeoutMs);
+
+/// The exit code as Docker reports it: the status, or 128 + signal number.
+int exitCodeOf(int waitStatus);
+
+/// One line for "error <message>": the runtime's last non-empty stderr line (the msg="..." of
+/// a logrus line, as runc writes), else "<what> exited with status N".
+std::string runtimeErrorMessage(std::string_view errText, int code, std::string_view what);
+
+}  // namespace berth::shim

@@ -1,0 +1,179 @@
+#!/usr/bin/env bats
+# The real docker CLI (and docker-py) against a private berthd: the container lifecycle as
+# Docker users drive it.
+
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+  load ../lib/berthd.bash
+  berthd_start
+}
+
+teardown_file() {
+  load ../lib/berthd.bash
+  berthd_stop
+}
+
+setup() {
+  load ../lib/berthd.bash
+}
+
+teardown() {
+  if [ -z "${BATS_TEST_COMPLETED:-}" ]; then
+    echo "# output (status ${status:-}): ${output:-}"
+    echo "# berthd.log, last lines:"
+    tail -5 "$BERTHD_DIR/berthd.log" | cut -c1-300
+  fi
+  local ids
+  ids=$(docker ps -aq --filter "name=bc$BATS_TEST_NUMBER-" 2>/dev/null) || true
+  # shellcheck disable=SC2086
+  [ -z "$ids" ] || timeout 60 docker rm -f $ids >/dev/null 2>&1 || true
+}
+
+n() { echo "bc$BATS_TEST_NUMBER-$1"; }
+
+@test "docker version and info talk to berthd" {
+  run docker version --format '{{.Server.Version}} {{.Server.APIVersion}}'
+  [ "$status" -eq 0 ]
+  [[ $output == *" 1.4"* ]]
+  run docker info --format '{{.Driver}} {{.Images}}'
+  [ "$status" -eq 0 ]
+  [ "$output" = "overlay 1" ]
+}
+
+@test "docker run --rm prints the output and removes the container" {
+  run --separate-stderr docker run --rm --name "$(n a)" busybox echo hello berth
+  [ "$status" -eq 0 ]
+  [ "$output" = "hello berth" ]
+  run docker ps -aq --filter "name=$(n a)"
+  [ -z "$output" ]
+}
+
+@test "docker run propagates the exit code and stderr" {
+  run --separate-stderr docker run --rm busybox sh -c 'echo to-err >&2; exit 3'
+  [ "$status" -eq 3 ]
+  [ "$stderr" = "to-err" ]
+}
+
+@test "docker run of a missing command exits 127" {
+  run -127 --separate-stderr docker run --rm busybox /no/such/binary
+}
+
+@test "docker run -d, ps, logs, exec, stop, rm" {
+  docker run -d --name "$(n d)" busybox sh -c 'echo out; echo err >&2; trap "exit 0" TERM; while :; do sleep 0.1; done'
+  run docker ps --filter "name=$(n d)" --format '{{.Names}} {{.State}}'
+  [ "$output" = "$(n d) running" ]
+  sleep 0.3
+  run --separate-stderr docker logs "$(n d)"
+  [ "$output" = "out" ]
+  [ "$stderr" = "err" ]
+  run docker exec "$(n d)" sh -c 'echo in-exec; exit 4'
+  [ "$status" -eq 4 ]
+  [ "$output" = "in-exec" ]
+  run docker stop "$(n d)"
+  [ "$status" -eq 0 ]
+  run docker inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$(n d)"
+  [ "$output" = "exited 0" ]
+  docker rm "$(n d)"
+  run docker inspect "$(n d)"
+  [ "$status" -ne 0 ]
+}
+
+@test "stdin through docker exec -i and docker run -i" {
+  docker run -d --name "$(n s)" busybox sleep 30
+  echo x | docker exec -i "$(n s)" sh -c 'cat >> /f'
+  run docker exec "$(n s)" cat /f
+  [ "$output" = "x" ]
+  run sh -c "printf 'a\nb\n' | docker run -i --rm busybox wc -l"
+  [ "$status" -eq 0 ]
+  [ "$(echo "$output" | tr -d ' ')" = "2" ]
+}
+
+@test "docker stop sends SIGTERM, then SIGKILL after the timeout" {
+  docker run -d --name "$(n k)" busybox sh -c 'trap "" TERM; while :; do sleep 0.1; done'
+  run docker stop -t 1 "$(n k)"
+  [ "$status" -eq 0 ]
+  run docker inspect -f '{{.State.ExitCode}}' "$(n k)"
+  [ "$output" = "137" ]
+}
+
+@test "docker pause and unpause" {
+  docker run -d --name "$(n p)" busybox sleep 30
+  docker pause "$(n p)"
+  run docker inspect -f '{{.State.Status}}' "$(n p)"
+  [ "$output" = "paused" ]
+  docker unpause "$(n p)"
+  run docker inspect -f '{{.State.Status}}' "$(n p)"
+  [ "$output" = "running" ]
+}
+
+@test "docker rm -v of the exited containers" {
+  docker run --name "$(n x1)" busybox true
+  docker run --name "$(n x2)" -v /data busybox true
+  run docker ps -aq -f status=exited
+  [ "$status" -eq 0 ]
+  # shellcheck disable=SC2046
+  docker rm -v $(docker ps -aq -f status=exited)
+  run docker ps -aq -f status=exited
+  [ -z "$output" ]
+}
+
+@test "docker commit, save and load round trip" {
+  docker run --name "$(n c)" busybox sh -c 'echo committed > /c.txt'
+  docker commit -m msg "$(n c)" bccommit:1
+  run docker run --rm bccommit:1 cat /c.txt
+  [ "$output" = "committed" ]
+  docker save -o "$BERTHD_DIR/c.tar" bccommit:1
+  docker rmi bccommit:1
+  run docker load -i "$BERTHD_DIR/c.tar"
+  [[ $output == *"Loaded image: bccommit:1"* ]]
+  run docker run --rm bccommit:1 cat /c.txt
+  [ "$output" = "committed" ]
+  docker rmi bccommit:1
+}
+
+@test "docker attach sees the output of a running container" {
+  docker run -d --name "$(n at)" busybox sh -c 'sleep 1; echo attached-out'
+  run timeout 20 docker attach "$(n at)"
+  [ "$status" -eq 0 ]
+  [ "$output" = "attached-out" ]
+}
+
+@test "bad input: unknown image, unknown container, name conflict, bad memory, bad JSON" {
+  run docker run --rm nosuchimage:1
+  [ "$status" -eq 125 ]
+  run docker inspect nosuchcontainer
+  [ "$status" -ne 0 ]
+  [[ $output == *"No such"* ]]
+  docker create --name "$(n dup)" busybox true
+  run docker create --name "$(n dup)" busybox true
+  [ "$status" -ne 0 ]
+  [[ $output == *"already in use"* ]]
+  run docker run --rm -m 1k busybox true
+  [ "$status" -eq 125 ]
+  [[ $output == *"Minimum memory limit"* ]]
+  run curl -s -o /dev/null -w '%{http_code}' --unix-socket "$BERTHD_DIR/sock" -X POST \
+    -H 'Content-Type: application/json' -d '{bad' http://x/v1.43/containers/create
+  [ "$output" = "400" ]
+  run curl -s --unix-socket "$BERTHD_DIR/sock" http://x/_ping
+  [ "$output" = "OK" ]
+}
+
+@test "docker-py creates, runs, logs and removes containers" {
+  python3 -c 'import docker' 2>/dev/null || skip "python3-docker not installed"
+  run python3 - <<'PY'
+import docker, os
+c = docker.DockerClient(base_url=os.environ["DOCKER_HOST"])
+out = c.containers.run("busybox", ["echo", "from-py"], remove=True)
+assert out == b"from-py\n", out
+ctr = c.containers.run("busybox", ["sh", "-c", "echo logged; sleep 30"], detach=True, name="bcpy")
+import time; time.sleep(0.5)
+assert ctr.logs() == b"logged\n", ctr.logs()
+ctr.reload(); assert ctr.status == "running", ctr.status
+ctr.remove(force=True)
+assert not any(x.name == "bcpy" for x in c.containers.list(all=True))
+print("ok")
+PY
+  [ "$status" -eq 0 ]
+  [ "$output" = "ok" ]
+}

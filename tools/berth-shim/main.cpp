@@ -1,0 +1,18 @@
+// berth-shim: the per-container monitor berthd starts (see src/shim/protocol.h).
+#include <unistd.h>
+
+#include <string>
+
+#include "shim/options.h"
+#include "shim/shim.h"
+#include "shim/util.h"
+
+int main(int argc, char** argv) {
+  auto opts = berth::shim::parseOptions(argc, argv);
+  if (!opts) {
+    std::string line = "berth-shim: " + opts.error().what() + "\n";
+    (void)berth::shim::writeAllTo(STDERR_FILENO, line, "stderr");
+    return 2;
+  }
+  return berth::shim::runShim(*opts);
+}
