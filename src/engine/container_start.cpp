@@ -3,6 +3,7 @@
 // AutoRemove honoured.
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <thread>
@@ -116,7 +117,13 @@ Status ContainerService::Impl::startLocked(const std::shared_ptr<Container>& c,
                .stdinOpen = cfg.value("OpenStdin", false),
                .stdinOnce = cfg.value("StdinOnce", false)};
   if (l.logPath.empty()) l.logPath = "/dev/null";
-  auto pid = launchShim(l);
+  pid_t shimPid = 0;
+  auto pid = launchShim(l, &shimPid);
+  if (shimPid > 0) {
+    // The shim outlives the container by a moment; reap it whenever it ends (not before, or
+    // its pid could be reused while a restore still trusts it).
+    std::thread([shimPid] { ::waitpid(shimPid, nullptr, 0); }).detach();
+  }
   if (!pid) return fail(pid.error());
 
   // Attachers that came before start connect now, before the process runs.

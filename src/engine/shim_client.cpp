@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -57,7 +58,7 @@ Result<std::string> parseAnswer(const std::string& line) {
 
 }  // namespace
 
-Result<pid_t> launchShim(const ShimLaunch& l) {
+Result<pid_t> launchShim(const ShimLaunch& l, pid_t* shimPidOut) {
   int ready[2];
   if (::pipe2(ready, O_CLOEXEC) != 0) return Error::sys(errno, "pipe");
   UniqueFd readEnd(ready[0]), writeEnd(ready[1]);
@@ -77,35 +78,45 @@ Result<pid_t> launchShim(const ShimLaunch& l) {
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
 
-  pid_t child = ::fork();
-  if (child < 0) return Error::sys(errno, "fork shim");
-  if (child == 0) {
-    // Middle process: new session, fork the shim, exit, so the shim is reparented to init and
-    // berthd never has to reap it.
-    ::setsid();
-    pid_t shim = ::fork();
-    if (shim != 0) ::_exit(shim < 0 ? 1 : 0);
-    int null = ::open("/dev/null", O_RDWR);
-    if (null >= 0) {
-      ::dup2(null, 0);
-      ::dup2(null, 1);
-      ::dup2(null, 2);
-    }
-    ::dup2(writeEnd.get(), 3);  // dup2 clears O_CLOEXEC on 3
-    sys::cloexecFrom(4);
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    ::signal(SIGPIPE, SIG_DFL);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
+  // posix_spawn (vfork underneath) in a new session: a fork of the daemon would copy its page
+  // tables first, milliseconds per start. The shim is then berthd's child; the caller reaps it
+  // once the container has exited (and init adopts it if berthd dies first).
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDWR, 0);
+  posix_spawn_file_actions_adddup2(&fa, 0, 1);
+  posix_spawn_file_actions_adddup2(&fa, 0, 2);
+  posix_spawn_file_actions_adddup2(&fa, writeEnd.get(), 3);  // dup2 clears O_CLOEXEC on 3
+  // Not every fd of the daemon is O_CLOEXEC (sockets accepted by Asio are not): a client
+  // connection inherited by a long-lived shim would never see its EOF.
+  posix_spawn_file_actions_addclosefrom_np(&fa, 4);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attr, &none);
+  sigset_t dfl;
+  sigemptyset(&dfl);
+  sigaddset(&dfl, SIGPIPE);
+  posix_spawnattr_setsigdefault(&attr, &dfl);
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  pid_t shimPid = 0;
+  int rc = ::posix_spawn(&shimPid, argv[0], &fa, &attr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) return Error::sys(rc, "spawn {}", l.shimPath);
+  if (shimPidOut) *shimPidOut = shimPid;
   writeEnd.reset();
-  int status = 0;
-  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
-  }
   auto line = readLine(readEnd.get(), 60000);
-  if (!line) return Error::internal("start shim for {}: {}", l.id, line.error().message());
+  if (!line) {
+    if (shimPidOut) {
+      ::kill(shimPid, SIGKILL);
+      ::waitpid(shimPid, nullptr, 0);
+      *shimPidOut = 0;
+    }
+    return Error::internal("start shim for {}: {}", l.id, line.error().message());
+  }
   if (startsWith(*line, "ok ")) {
     auto pid = TRY(parseInt(line->substr(3), "shim init pid"));
     return static_cast<pid_t>(pid);

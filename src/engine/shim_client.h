@@ -18,9 +18,10 @@ struct ShimLaunch {
   bool tty = false, stdinOpen = false, stdinOnce = false;
 };
 
-/// Starts the shim (double fork + setsid, so it is never berthd's child) and waits for its
-/// readiness line. Returns the container init's pid; the runtime's message on failure.
-Result<pid_t> launchShim(const ShimLaunch& l);
+/// Starts the shim in a session of its own and waits for its readiness line. Returns the
+/// container init's pid; the runtime's message on failure. The shim is the caller's child:
+/// its pid goes to shimPid, to be reaped (waitpid) after the container's exit.
+Result<pid_t> launchShim(const ShimLaunch& l, pid_t* shimPid);
 
 /// Connects to <stateDir>/shim.sock; Unavailable when no shim answers.
 Result<UniqueFd> connectShim(const std::string& stateDir);

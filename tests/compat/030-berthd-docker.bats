@@ -177,3 +177,57 @@ PY
   [ "$status" -eq 0 ]
   [ "$output" = "ok" ]
 }
+
+@test "restart policy on-failure:3 ends with RestartCount 3" {
+  docker run -d --name "$(n r)" --restart on-failure:3 busybox sh -c 'exit 2'
+  local i
+  for i in $(seq 100); do
+    [ "$(docker inspect -f '{{.RestartCount}} {{.State.Status}}' "$(n r)")" = "3 exited" ] && break
+    sleep 0.2
+  done
+  run docker inspect -f '{{.RestartCount}} {{.State.Status}} {{.State.ExitCode}}' "$(n r)"
+  [ "$output" = "3 exited 2" ]
+}
+
+@test "live restore: kill -9 of berthd leaves containers running, exits are recorded" {
+  docker run -d --name "$(n live)" busybox sh -c 'echo before; while :; do sleep 0.2; done'
+  docker run -d --name "$(n short)" busybox sh -c 'sleep 1; exit 7'
+  sleep 0.3
+  berthd_kill9
+  sleep 1.5
+  berthd_launch
+  run docker inspect -f '{{.State.Status}}' "$(n live)"
+  [ "$output" = "running" ]
+  run docker logs "$(n live)"
+  [ "$output" = "before" ]
+  run docker inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$(n short)"
+  [ "$output" = "exited 7" ]
+  run docker exec "$(n live)" echo still-here
+  [ "$output" = "still-here" ]
+  docker stop -t 1 "$(n live)"
+}
+
+@test "clients that break off and oversized headers leak nothing and berthd keeps serving" {
+  docker run -d --name "$(n leak)" busybox sh -c 'while :; do echo x; sleep 0.1; done'
+  sleep 0.3
+  local fds shims mounts
+  fds=$(berthd_fds) shims=$(berthd_shims) mounts=$(berthd_mounts)
+  timeout -s KILL 1 docker logs -f "$(n leak)" >/dev/null || true
+  timeout -s KILL 1 docker attach --no-stdin "$(n leak)" >/dev/null || true
+  timeout -s KILL 1 docker events >/dev/null || true
+  python3 - "$BERTHD_DIR/sock" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+try:
+    s.sendall(b"GET /_ping HTTP/1.1\r\nHost: x\r\n" + b"X-Big: " + b"a" * (1 << 20) + b"\r\n\r\n")
+except BrokenPipeError:
+    pass  # berthd answered and closed before reading it all
+print(s.recv(100).split(b"\r\n")[0].decode())
+PY
+  sleep 1.5
+  run docker version --format '{{.Server.Version}}'
+  [ "$status" -eq 0 ]
+  [ "$(berthd_fds)" -le "$fds" ]
+  [ "$(berthd_shims)" -eq "$shims" ]
+  [ "$(berthd_mounts)" -eq "$mounts" ]
+}
