@@ -56,9 +56,10 @@ PumpResult pumpShimStream(Conn& client, int shimFd, bool tty, bool stdinWanted) 
     if (!forwardInput()) return result;
   }
   for (;;) {
-    struct pollfd p[2] = {
-        {shimFd, POLLIN, 0},
-        {client.pollFd(), static_cast<short>(clientOpen ? POLLIN : POLLRDHUP), 0}};
+    // After the client's input ended only its hang-up matters (POLLHUP comes unasked); asking
+    // for POLLRDHUP after a half-close would wake this loop forever.
+    struct pollfd p[2] = {{shimFd, POLLIN, 0},
+                          {client.pollFd(), static_cast<short>(clientOpen ? POLLIN : 0), 0}};
     if (::poll(p, 2, -1) < 0) {
       if (errno == EINTR) continue;
       return result;
