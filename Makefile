@@ -64,6 +64,7 @@ test-asan: deps
 bench: build
 	$(TEST_ENV) bench/runtime.sh
 	$(TEST_ENV) bench/images.sh
+	$(TEST_ENV) bench/run.sh
 
 format:
 	find src tools tests -name '*.cpp' -o -name '*.h' | xargs clang-format -i
