@@ -231,3 +231,13 @@ PY
   [ "$(berthd_shims)" -eq "$shims" ]
   [ "$(berthd_mounts)" -eq "$mounts" ]
 }
+
+@test "docker import prints the new image ID" {
+  mkdir -p "$BERTHD_DIR/imp" && echo hi >"$BERTHD_DIR/imp/f"
+  run sh -c "tar -C '$BERTHD_DIR/imp' -c . | docker import - bcimport:1"
+  [ "$status" -eq 0 ]
+  [[ $output == sha256:* ]]
+  run docker run --rm bcimport:1 /f
+  [ "$status" -ne 0 ]  # no shell in it: the image is just the one file
+  docker rmi bcimport:1
+}

@@ -245,7 +245,8 @@ void registerImageRoutes(Router& r, Services& s) {
                              [&](const std::string& line) { lines.push_back(line); });
     }
     pipe.reset();
-    TRY(loaded);
+    // Not TRY: it would move the value out of loaded, which is used below.
+    if (!loaded) return loaded.error();
     for (const auto& ref : *loaded) imageEvent(s, "load", ref, ref);
     std::string body;
     for (const auto& l : lines) body += dumpJson(Json{{"stream", l + "\n"}}) + "\n";
@@ -303,7 +304,7 @@ void registerImageRoutes(Router& r, Services& s) {
       id = s.images.import(pipe->readEnd.get(), opts);
     }
     pipe.reset();
-    TRY(id);
+    if (!id) return id.error();  // not TRY, which would move the ID out
     imageEvent(s, "import", id->str(), opts.reference);
     return ex.replyBytes(200, "application/json", dumpJson(Json{{"status", id->str()}}) + "\n");
   });
