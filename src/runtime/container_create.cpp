@@ -193,7 +193,10 @@ Status launchPrepared(const Globals& g, const CreateOptions& o, Prepared& p, boo
               {"state", ociState(s, ContainerStatus::Creating)}};
     return dumpJson(j);
   };
-  auto launched = launch(p.plan, p.cgroup.get(), p.maps, hooks);
+  // run waits for the exec before it touches the plan again; create returns while the init
+  // waits for start.
+  auto memory = withFifo ? ChildMemory::Copied : ChildMemory::SharedUntilExec;
+  auto launched = launch(p.plan, p.cgroup.get(), p.maps, hooks, memory);
   if (!launched) return fail(std::move(launched).error());
   p.launched = std::move(*launched);
   p.state.pid = p.launched.pid;

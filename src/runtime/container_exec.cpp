@@ -58,7 +58,8 @@ Result<int> exec(const Globals& g, const ExecOptions& o) {
   if (!o.detach) mask.emplace(fwd);
   auto cgroup = std::move(c.cgroup);
   c.lock.reset();
-  auto launched = TRY_CTX(launch(plan, cgroup.get(), {}, {}), "{}", ctx());
+  auto launched =
+      TRY_CTX(launch(plan, cgroup.get(), {}, {}, ChildMemory::SharedUntilExec), "{}", ctx());
   console.reset();
   if (auto st = waitExec(launched.sync.get()); !st) {
     ::waitpid(launched.pid, nullptr, 0);

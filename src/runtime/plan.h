@@ -95,6 +95,7 @@ struct InitPlan {
   int stateDirFd = -1;     // O_PATH of <root>/<id>, holds exec.fifo; -1: do not wait
   int preserveFds = 0;
   int syncFd = -1;
+  int parentSyncFd = -1;  // the runtime's end of the sync socket: the child closes its copy first
   // Direct launch: the parent fills the cgroup while the init mounts; the init waits for Go
   // (then makes its cgroup namespace) before the first step that needs the cgroup.
   bool awaitGo = false;

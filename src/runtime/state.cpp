@@ -193,16 +193,19 @@ ContainerStatus StateStore::status(const ContainerState& s, bool frozen) const {
 }
 
 std::string nowRfc3339() {
-  auto now = std::chrono::system_clock::now();
-  auto tt = std::chrono::system_clock::to_time_t(now);
-  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count() %
-            1000000000;
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
+  // Calendar arithmetic only: glibc's gmtime_r first loads the local time zone
+  // (/etc/localtime), which a UTC timestamp does not need.
+  using namespace std::chrono;
+  auto now = floor<nanoseconds>(system_clock::now());
+  auto day = floor<days>(now);
+  year_month_day date{day};
+  hh_mm_ss<nanoseconds> time{now - day};
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<long long>(ns));
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%09lldZ",
+                static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
+                static_cast<unsigned>(date.day()), static_cast<int>(time.hours().count()),
+                static_cast<int>(time.minutes().count()), static_cast<int>(time.seconds().count()),
+                static_cast<long long>(time.subseconds().count()));
   return buf;
 }
 

@@ -2,10 +2,10 @@
 
 #include <fcntl.h>
 #include <linux/capability.h>
-#include <linux/mount.h>
 #include <linux/openat2.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -14,23 +14,26 @@
 
 #include <cstring>
 #include <optional>
+#include <utility>
 
 #include "base/file.h"
 #include "base/strings.h"
-
-#ifndef CLOSE_RANGE_CLOEXEC
-#define CLOSE_RANGE_CLOEXEC (1U << 2)
-#endif
+#include "sys/raw.h"
 
 namespace berth::sys {
 
+namespace {
+
+// The raw calls leave errno alone; these wrappers set it as their callers expect.
+int withErrno(int r) {
+  if (r < 0) errno = -r;
+  return r;
+}
+
+}  // namespace
+
 int openat2Raw(int dirfd, const char* path, int flags, mode_t mode, uint64_t resolve) {
-  struct open_how how {};
-  how.flags = static_cast<uint64_t>(flags);
-  how.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0;
-  how.resolve = resolve;
-  long r = ::syscall(SYS_openat2, dirfd, path, &how, sizeof how);
-  return r < 0 ? -errno : static_cast<int>(r);
+  return withErrno(raw::openat2(dirfd, path, flags, mode, resolve));
 }
 
 int openBeneathNoSymlinks(int dirfd, const char* path, int flags, mode_t mode) {
@@ -39,19 +42,46 @@ int openBeneathNoSymlinks(int dirfd, const char* path, int flags, mode_t mode) {
 }
 
 int pivotRoot(const char* newRoot, const char* putOld) {
-  return ::syscall(SYS_pivot_root, newRoot, putOld) < 0 ? -errno : 0;
+  return withErrno(raw::pivotRoot(newRoot, putOld));
 }
 
 int cloexecFrom(unsigned int first) {
-  return ::syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) < 0 ? -errno : 0;
+  return withErrno(raw::cloexecFrom(first));
 }
 
 int setRecursiveReadonly(int dirfd, const char* path) {
-  struct mount_attr attr {};
-  attr.attr_set = MOUNT_ATTR_RDONLY;
-  long r =
-      ::syscall(SYS_mount_setattr, dirfd, path, AT_RECURSIVE | AT_EMPTY_PATH, &attr, sizeof attr);
-  return r < 0 ? -errno : 0;
+  return withErrno(raw::setRecursiveReadonly(dirfd, path));
+}
+
+Result<ChildStack> ChildStack::allocate(size_t size) {
+  // One guard page below: an overflow faults instead of writing into whatever lies there.
+  size_t guard = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  void* p = ::mmap(nullptr, size + guard, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+  if (p == MAP_FAILED) return Error::sys(errno, "mmap child stack");
+  ChildStack s;
+  s.base_ = p;
+  s.size_ = size + guard;
+  if (::mprotect(p, guard, PROT_NONE) != 0) return Error::sys(errno, "mprotect child stack guard");
+  return s;
+}
+
+ChildStack& ChildStack::operator=(ChildStack&& o) noexcept {
+  if (this != &o) {
+    if (base_) ::munmap(base_, size_);
+    base_ = std::exchange(o.base_, nullptr);
+    size_ = std::exchange(o.size_, 0);
+  }
+  return *this;
+}
+
+ChildStack::~ChildStack() {
+  if (base_) ::munmap(base_, size_);
+}
+
+pid_t cloneSharedMemory(unsigned long flags, int (*fn)(void*), void* arg, const ChildStack& stack) {
+  int r = ::clone(fn, stack.top(), static_cast<int>(flags | CLONE_VM | SIGCHLD), arg);
+  return r < 0 ? -errno : r;
 }
 
 pid_t cloneProcess(unsigned long flags) {
@@ -67,15 +97,7 @@ Result<UniqueFd> pidfdOpen(pid_t pid) {
 }
 
 int capsetRaw(const CapSets& s) {
-  __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
-  __user_cap_data_struct data[2]{};
-  data[0].effective = static_cast<uint32_t>(s.effective);
-  data[1].effective = static_cast<uint32_t>(s.effective >> 32);
-  data[0].permitted = static_cast<uint32_t>(s.permitted);
-  data[1].permitted = static_cast<uint32_t>(s.permitted >> 32);
-  data[0].inheritable = static_cast<uint32_t>(s.inheritable);
-  data[1].inheritable = static_cast<uint32_t>(s.inheritable >> 32);
-  return ::syscall(SYS_capset, &hdr, data) < 0 ? -errno : 0;
+  return withErrno(raw::capset(s.effective, s.permitted, s.inheritable));
 }
 
 int capgetRaw(CapSets& s) {
@@ -89,23 +111,11 @@ int capgetRaw(CapSets& s) {
 }
 
 int dropBounding(uint64_t keep) {
-  for (int cap = 0; cap <= 63; ++cap) {
-    if (keep & (1ULL << cap)) continue;
-    if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
-      if (errno == EINVAL) break;  // past the kernel's last capability
-      return -errno;
-    }
-  }
-  return 0;
+  return withErrno(raw::dropBounding(keep));
 }
 
 int setAmbient(uint64_t caps) {
-  if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0) return -errno;
-  for (int cap = 0; cap <= 63; ++cap) {
-    if (!(caps & (1ULL << cap))) continue;
-    if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0) return -errno;
-  }
-  return 0;
+  return withErrno(raw::setAmbient(caps));
 }
 
 int lastCap() {
@@ -139,27 +149,7 @@ std::optional<uint64_t> processStartTime(pid_t pid) {
 }
 
 int sendFd(int sock, int fd, const void* data, size_t len) {
-  char dummy = 0;
-  struct iovec iov {};
-  iov.iov_base = len ? const_cast<void*>(data) : &dummy;
-  iov.iov_len = len ? len : 1;
-  alignas(struct cmsghdr) char cbuf[CMSG_SPACE(sizeof(int))];
-  std::memset(cbuf, 0, sizeof cbuf);
-  struct msghdr msg {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = cbuf;
-  msg.msg_controllen = sizeof cbuf;
-  struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(c), &fd, sizeof(int));
-  ssize_t r;
-  do {
-    r = ::sendmsg(sock, &msg, MSG_NOSIGNAL);
-  } while (r < 0 && errno == EINTR);
-  return r < 0 ? -errno : 0;
+  return withErrno(raw::sendFd(sock, fd, data, len));
 }
 
 Result<UniqueFd> recvFd(int sock, std::string* data) {

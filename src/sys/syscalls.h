@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "base/error.h"
 #include "base/unique_fd.h"
@@ -28,6 +29,27 @@ int cloexecFrom(unsigned int first);
 int setRecursiveReadonly(int dirfd, const char* path);
 // child-safe: raw clone that behaves like fork; extra flags (CLONE_PARENT, CLONE_NEW*).
 pid_t cloneProcess(unsigned long flags);
+
+// Memory for a stack of a child that shares ours (cloneSharedMemory), with a guard page.
+class ChildStack {
+ public:
+  static Result<ChildStack> allocate(size_t size);
+  ChildStack() = default;
+  ChildStack(ChildStack&& o) noexcept { *this = std::move(o); }
+  ChildStack& operator=(ChildStack&& o) noexcept;
+  ~ChildStack();
+  void* top() const { return static_cast<char*>(base_) + size_; }
+
+ private:
+  void* base_ = nullptr;
+  size_t size_ = 0;
+};
+// A child that runs fn(arg) on `stack` in this process's memory (CLONE_VM, vfork style but
+// without suspending us) until it execs or exits; flags add CLONE_NEW* (not CLONE_NEWTIME, which
+// the kernel refuses with CLONE_VM). Until then the parent must not change or free what the child
+// reads, nor free the stack, and the child must make its syscalls through sys/raw.h, as they share
+// errno. Returns the pid or -errno.
+pid_t cloneSharedMemory(unsigned long flags, int (*fn)(void*), void* arg, const ChildStack& stack);
 
 Result<UniqueFd> pidfdOpen(pid_t pid);
 

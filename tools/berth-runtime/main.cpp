@@ -3,9 +3,67 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <initializer_list>
+#include <string_view>
 
 #include "base/log.h"
 #include "commands.h"
+
+namespace {
+
+using Register = void (*)(CLI::App&, berth::tool::Context&);
+
+struct Group {
+  Register add;
+  std::initializer_list<std::string_view> commands;  // names and aliases
+};
+
+const Group kGroups[] = {
+    {berth::tool::registerLifecycle, {"create", "start", "run", "delete", "rm"}},
+    {berth::tool::registerSignals, {"kill", "pause", "resume"}},
+    {berth::tool::registerQueries, {"state", "list", "ls", "ps", "events"}},
+    {berth::tool::registerExec, {"exec"}},
+    {berth::tool::registerUpdate, {"update"}},
+    {berth::tool::registerSpec, {"spec", "features"}},
+};
+
+const Group* groupOf(std::string_view word) {
+  for (const auto& g : kGroups)
+    for (auto c : g.commands)
+      if (c == word) return &g;
+  return nullptr;
+}
+
+// The one group of commands the command line names. CLI11 builds every option of every
+// registered command up front, which costs a run-to-exit more than its parse; when argv is plain
+// (known global options, a known command, no help, no other command's name among the
+// arguments) registering that command's group parses it the same way. Otherwise null: all are
+// registered and CLI11 answers (help, errors) as it always has.
+const Group* onlyGroup(int argc, char** argv) {
+  const Group* found = nullptr;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a == "-h" || a == "--help" || a == "--help-all" || a == "--") return nullptr;
+    if (found) {
+      if (groupOf(a)) return nullptr;
+      continue;
+    }
+    if (a == "--root" || a == "--log" || a == "--log-format" || a == "--criu") {
+      ++i;
+      continue;
+    }
+    if (a.starts_with("--root=") || a.starts_with("--log=") || a.starts_with("--log-format=") ||
+        a.starts_with("--criu=") || a == "--debug" || a == "--systemd-cgroup" ||
+        a == "--rootless") {
+      continue;
+    }
+    found = groupOf(a);
+    if (!found) return nullptr;
+  }
+  return found;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace berth;
@@ -28,12 +86,11 @@ int main(int argc, char** argv) {
   app.add_flag("--rootless", rootless, "ignored (rootless is detected)");
   app.require_subcommand(1);
   app.fallthrough();
-  tool::registerLifecycle(app, ctx);
-  tool::registerSignals(app, ctx);
-  tool::registerQueries(app, ctx);
-  tool::registerExec(app, ctx);
-  tool::registerUpdate(app, ctx);
-  tool::registerSpec(app, ctx);
+  if (const Group* g = onlyGroup(argc, argv)) {
+    g->add(app, ctx);
+  } else {
+    for (const auto& group : kGroups) group.add(app, ctx);
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

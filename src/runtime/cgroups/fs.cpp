@@ -51,6 +51,20 @@ Status CgroupFs::write(const std::string& path, std::string_view value) const {
   return ok();
 }
 
+Status ControlFileWriter::write(const std::string& path, std::string_view value) {
+  if (fs_.fake) return fs_.write(path, value);
+  if (!fd_ || path != path_) {
+    fd_.reset(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+    path_ = fd_ ? path : std::string();
+    if (!fd_) return Error::sys(errno, "open {}", path);
+  }
+  // Each write(2) to a control file is one complete value, whatever was written before.
+  ssize_t n = ::write(fd_.get(), value.data(), value.size());
+  if (n < 0) return Error::sys(errno, "write {}", path);
+  if (static_cast<size_t>(n) != value.size()) return Error::internal("write {}: short write", path);
+  return ok();
+}
+
 Result<std::string> CgroupFs::read(const std::string& path) const {
   auto text = TRY(readFile(path));
   return std::string(trim(text));

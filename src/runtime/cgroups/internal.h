@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "base/unique_fd.h"
 #include "runtime/cgroups/cgroups.h"
 
 namespace berth::runtime::cgroups {
@@ -35,6 +36,19 @@ struct CgroupFs {
   Status removeTree(const std::string& dir) const;
   // Every pid in cgroup.procs of dir and of every cgroup below it.
   Result<std::vector<pid_t>> procsRecursive(const std::string& dir) const;
+};
+
+// Writes into control files like CgroupFs::write, keeping the last file open for the next write
+// to it: devices.allow takes one rule per write, and a container's default rules are a dozen.
+class ControlFileWriter {
+ public:
+  explicit ControlFileWriter(const CgroupFs& fs) : fs_(fs) {}
+  Status write(const std::string& path, std::string_view value);
+
+ private:
+  const CgroupFs& fs_;
+  std::string path_;
+  UniqueFd fd_;
 };
 
 // "key value" lines (memory.stat, cpu.stat, cgroup.events) -> map; unparsable lines skipped.

@@ -65,6 +65,9 @@ const Hierarchy* Layout::unifiedHierarchy() const {
 Result<Layout> parseLayout(std::string_view mountinfo) {
   Layout layout;
   for (const auto& line : split(mountinfo, '\n', true)) {
+    // Only cgroup mounts matter: skip the others before splitting them into fields. Spaces in
+    // paths are escaped, so " - " is the separator before the type.
+    if (line.find(" - cgroup") == std::string::npos) continue;
     // id parent major:minor root mountpoint options [optional...] - fstype source superoptions
     auto fields = split(line, ' ', true);
     auto sep = std::find(fields.begin(), fields.end(), "-");

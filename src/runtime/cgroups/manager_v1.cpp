@@ -34,9 +34,13 @@ class V1Manager final : public Manager {
   }
 
   Status create() override {
-    for (const auto* h : used_) TRY_CTX(fs_.mkdirAll(dirOf(*h)), "create cgroup {}", path_);
-    if (const auto* cpuset = layout_.forController("cpuset"))
-      TRY_CTX(fillCpuset(*cpuset), "create cgroup {}", path_);
+    const Hierarchy* cpuset = layout_.forController("cpuset");
+    std::vector<std::string> newCpusetDirs;
+    for (const auto* h : used_) {
+      auto created = TRY_CTX(fs_.mkdirAll(dirOf(*h)), "create cgroup {}", path_);
+      if (h == cpuset) newCpusetDirs = std::move(created);
+    }
+    if (cpuset) TRY_CTX(fillCpuset(*cpuset, newCpusetDirs), "create cgroup {}", path_);
     return ok();
   }
 
@@ -45,6 +49,7 @@ class V1Manager final : public Manager {
     if (r.memory && (r.memory->kernel || r.memory->kernelTCP))
       spdlog::warn("cgroup {}: kernel memory limits are deprecated and ignored", path_);
     orderMemoryWrites(writes);
+    ControlFileWriter out(fs_);
     for (size_t i = 0; i < writes.size(); ++i) {
       const Write& w = writes[i];
       const Hierarchy* h = layout_.forController(w.controller);
@@ -58,14 +63,14 @@ class V1Manager final : public Manager {
         spdlog::warn("cgroup {}: swap accounting is off on this host; swap limit not set", path_);
         continue;
       }
-      auto st = fs_.write(file, w.value);
+      auto st = out.write(file, w.value);
       if (!st && st.error().sysErrno() == EINVAL && w.file == "cpu.cfs_period_us" &&
           i + 1 < writes.size() && writes[i + 1].file == "cpu.cfs_quota_us") {
         // A shorter period can make the current quota exceed what the parent allows; the
         // new quota first then fits (runc retries in this order too).
-        TRY_CTX(fs_.write(dirOf(*h) + "/cpu.cfs_quota_us", writes[i + 1].value),
+        TRY_CTX(out.write(dirOf(*h) + "/cpu.cfs_quota_us", writes[i + 1].value),
                 "apply cgroup {}: set cpu.cfs_quota_us to {}", path_, writes[i + 1].value);
-        st = fs_.write(file, w.value);
+        st = out.write(file, w.value);
         ++i;
       }
       if (!st)
@@ -151,15 +156,25 @@ class V1Manager final : public Manager {
 
   // A new v1 cpuset cgroup starts with empty cpus and mems, and a process cannot join it
   // (ENOSPC) until they are set: copy them down from the parent, level by level, as runc does.
-  Status fillCpuset(const Hierarchy& h) const {
+  // A level we have just created is filled without a look (with clone_children it already holds
+  // the parent's values, which the write repeats); the values go down from level to level.
+  Status fillCpuset(const Hierarchy& h, const std::vector<std::string>& created) const {
     std::string parent = root_ + h.mountpoint;
+    std::string known[2];  // the parent's cpus and mems, once read or written
+    const char* files[2] = {"cpuset.cpus", "cpuset.mems"};
     for (const auto& part : split(path_, '/', true)) {
       std::string cur = parent + "/" + part;
-      for (const char* file : {"cpuset.cpus", "cpuset.mems"}) {
-        auto value = fs_.read(cur + "/" + file);
-        if (value && !value->empty()) continue;
-        auto inherited = TRY(fs_.read(parent + "/" + file));
-        TRY(fs_.write(cur + "/" + file, inherited));
+      bool isNew = std::find(created.begin(), created.end(), cur) != created.end();
+      for (int i = 0; i < 2; ++i) {
+        if (!isNew) {
+          auto value = fs_.read(cur + "/" + files[i]);
+          if (value && !value->empty()) {
+            known[i] = std::move(*value);
+            continue;
+          }
+        }
+        if (known[i].empty()) known[i] = TRY(fs_.read(parent + "/" + files[i]));
+        TRY(fs_.write(cur + "/" + files[i], known[i]));
       }
       parent = cur;
     }

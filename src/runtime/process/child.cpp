@@ -13,12 +13,14 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
 
 #include "runtime/sync.h"
+#include "sys/raw.h"
 #include "sys/syscalls.h"
 
 namespace berth::runtime::child {
@@ -31,13 +33,16 @@ void fail(int syncFd, int err, const char* fmt, ...) {
   va_start(ap, fmt);
   std::vsnprintf(m.text, sizeof m.text, fmt, ap);
   va_end(ap);
-  if (syncFd < 0 || ::send(syncFd, &m, sizeof m, MSG_NOSIGNAL) < 0) {
+  if (syncFd < 0 || sys::raw::send(syncFd, &m, sizeof m, MSG_NOSIGNAL) < 0) {
     // Nobody is listening any more (the container was already started): stderr is all we have.
-    if (err) {
-      ::dprintf(2, "berth-runtime: %s: %s\n", m.text, std::strerror(err));
-    } else {
-      ::dprintf(2, "berth-runtime: %s\n", m.text);
-    }
+    // strerror's text without its locale lookup, which saves and restores errno.
+    char line[sizeof m.text + 128];
+    const char* desc = err ? ::strerrordesc_np(err) : nullptr;
+    int n = !err   ? std::snprintf(line, sizeof line, "berth-runtime: %s\n", m.text)
+            : desc ? std::snprintf(line, sizeof line, "berth-runtime: %s: %s\n", m.text, desc)
+                   : std::snprintf(line, sizeof line, "berth-runtime: %s: Unknown error %d\n",
+                                   m.text, err);
+    if (n > 0) sys::raw::write(2, line, std::min(static_cast<size_t>(n), sizeof line - 1));
   }
   ::_exit(err == ENOENT ? 127 : err == EACCES ? 126 : 1);
 }
@@ -46,15 +51,15 @@ void sendMsg(int syncFd, SyncType type, int32_t value) {
   SyncMsg m{};
   m.type = type;
   m.value = value;
-  ::send(syncFd, &m, sizeof m, MSG_NOSIGNAL);
+  sys::raw::send(syncFd, &m, sizeof m, MSG_NOSIGNAL);
 }
 
 bool recvMsg(int syncFd, SyncType expect) {
   SyncMsg m{};
-  ssize_t n;
+  long n;
   do {
-    n = ::recv(syncFd, &m, sizeof m, 0);
-  } while (n < 0 && errno == EINTR);
+    n = sys::raw::recv(syncFd, &m, sizeof m, 0);
+  } while (n == -EINTR);
   return n == sizeof m && m.type == expect;
 }
 
@@ -87,7 +92,7 @@ bool resolveExecutable(const ProcessPlan& p, char* out, size_t outLen) {
   const char* name = p.args[0].c_str();
   if (std::strchr(name, '/')) {
     std::snprintf(out, outLen, "%s", name);
-    return ::access(out, F_OK) == 0;
+    return sys::raw::access(out, F_OK) == 0;
   }
   const char* path = p.pathEnv.c_str();
   while (*path) {
@@ -99,7 +104,7 @@ bool resolveExecutable(const ProcessPlan& p, char* out, size_t outLen) {
       std::snprintf(out, outLen, "%.*s/%s", static_cast<int>(len), path, name);
     }
     struct stat st {};
-    if (::stat(out, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111)) return true;
+    if (sys::raw::stat(out, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111)) return true;
     if (!end) break;
     path = end + 1;
   }
@@ -110,26 +115,27 @@ void runHooks(const std::vector<HookCmd>& hooks, const InitPlan& plan, const cha
   for (size_t i = 0; i < hooks.size(); ++i) {
     const HookCmd& h = hooks[i];
     int in[2];
-    if (::pipe2(in, O_CLOEXEC) != 0) fail(plan.syncFd, errno, "%s hook: pipe", phase);
-    pid_t pid = ::fork();
-    if (pid < 0) fail(plan.syncFd, errno, "%s hook: fork", phase);
+    if (int r = sys::raw::pipe2(in, O_CLOEXEC); r < 0)
+      fail(plan.syncFd, -r, "%s hook: pipe", phase);
+    int pid = sys::raw::fork();
+    if (pid < 0) fail(plan.syncFd, -pid, "%s hook: fork", phase);
     if (pid == 0) {
-      ::dup2(in[0], 0);
-      if (h.timeout > 0) ::alarm(static_cast<unsigned>(h.timeout));
-      ::execve(h.path.c_str(), const_cast<char* const*>(h.argv.data()),
-               const_cast<char* const*>(h.envp.data()));
+      sys::raw::dup2(in[0], 0);
+      if (h.timeout > 0) sys::raw::alarm(static_cast<unsigned>(h.timeout));
+      sys::raw::execve(h.path.c_str(), const_cast<char* const*>(h.argv.data()),
+                       const_cast<char* const*>(h.envp.data()));
       ::_exit(127);
     }
-    ::close(in[0]);
+    sys::raw::close(in[0]);
     size_t off = 0;
     while (off < plan.stateLen) {
-      ssize_t n = ::write(in[1], plan.stateBuf.data() + off, plan.stateLen - off);
+      long n = sys::raw::write(in[1], plan.stateBuf.data() + off, plan.stateLen - off);
       if (n <= 0) break;  // the hook need not read its stdin
       off += static_cast<size_t>(n);
     }
-    ::close(in[1]);
+    sys::raw::close(in[1]);
     int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    while (sys::raw::wait4(pid, &status, 0) == -EINTR) {
     }
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
       fail(plan.syncFd, 0, "%s hook #%zu %s failed: %s %d", phase, i, h.path.c_str(),
@@ -143,45 +149,48 @@ void runHooks(const std::vector<HookCmd>& hooks, const InitPlan& plan, const cha
 // whoever listens on the console socket, as runc does.
 void setupConsole(const InitPlan& plan) {
   const ProcessPlan& p = plan.process;
-  int master = ::open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (master < 0) fail(plan.syncFd, errno, "open /dev/ptmx");
+  int master = sys::raw::openat(AT_FDCWD, "/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (master < 0) fail(plan.syncFd, -master, "open /dev/ptmx");
   int unlock = 0;
-  if (::ioctl(master, TIOCSPTLCK, &unlock) < 0) fail(plan.syncFd, errno, "unlockpt");
-  int slave = ::ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
-  if (slave < 0) fail(plan.syncFd, errno, "open pty peer");
+  if (int r = sys::raw::ioctl(master, TIOCSPTLCK, &unlock); r < 0)
+    fail(plan.syncFd, -r, "unlockpt");
+  int slave = sys::raw::ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
+  if (slave < 0) fail(plan.syncFd, -slave, "open pty peer");
   if (p.rows || p.cols) {
     struct winsize ws {};
     ws.ws_row = p.rows;
     ws.ws_col = p.cols;
-    ::ioctl(slave, TIOCSWINSZ, &ws);
+    sys::raw::ioctl(slave, TIOCSWINSZ, &ws);
   }
-  ::fchown(slave, p.uid, static_cast<gid_t>(-1));
-  if (::setsid() < 0) fail(plan.syncFd, errno, "setsid");
-  if (::ioctl(slave, TIOCSCTTY, 0) < 0) fail(plan.syncFd, errno, "ioctl TIOCSCTTY");
+  sys::raw::fchown(slave, p.uid, static_cast<gid_t>(-1));
+  if (int r = sys::raw::setsid(); r < 0) fail(plan.syncFd, -r, "setsid");
+  if (int r = sys::raw::ioctl(slave, TIOCSCTTY, 0L); r < 0)
+    fail(plan.syncFd, -r, "ioctl TIOCSCTTY");
   for (int fd = 0; fd < 3; ++fd) {
-    if (::dup2(slave, fd) < 0) fail(plan.syncFd, errno, "dup2 pty to %d", fd);
+    if (int r = sys::raw::dup2(slave, fd); r < 0) fail(plan.syncFd, -r, "dup2 pty to %d", fd);
   }
   if (plan.setupRootfs) {
     // The container's /dev/console is its terminal, as runc and docker arrange it.
     unsigned int n = 0;
     char pts[64];
-    if (::ioctl(master, TIOCGPTN, &n) == 0) {
+    if (sys::raw::ioctl(master, TIOCGPTN, &n) == 0) {
       std::snprintf(pts, sizeof pts, "/dev/pts/%u", n);
-      int f = ::open("/dev/console", O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
-      if (f >= 0) ::close(f);
-      if (::mount(pts, "/dev/console", nullptr, MS_BIND, nullptr) != 0) {
-        fail(plan.syncFd, errno, "bind mount %s on /dev/console", pts);
+      int f = sys::raw::openat(AT_FDCWD, "/dev/console",
+                               O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+      if (f >= 0) sys::raw::close(f);
+      if (int r = sys::raw::mount(pts, "/dev/console", nullptr, MS_BIND, nullptr); r < 0) {
+        fail(plan.syncFd, -r, "bind mount %s on /dev/console", pts);
       }
     }
   }
-  if (slave > 2) ::close(slave);
+  if (slave > 2) sys::raw::close(slave);
   if (plan.consoleSocket >= 0) {
     static const char kName[] = "/dev/ptmx";
-    int r = sys::sendFd(plan.consoleSocket, master, kName, sizeof kName - 1);
+    int r = sys::raw::sendFd(plan.consoleSocket, master, kName, sizeof kName - 1);
     if (r < 0) fail(plan.syncFd, -r, "send pty master to the console socket");
-    ::close(plan.consoleSocket);
+    sys::raw::close(plan.consoleSocket);
   }
-  ::close(master);
+  sys::raw::close(master);
 }
 
 [[noreturn]] void finalizeAndExec(InitPlan& plan) {
@@ -193,23 +202,25 @@ void setupConsole(const InitPlan& plan) {
     fail(sync, 0, "exec: \"%s\": executable file not found in $PATH", p.args[0].c_str());
   }
   for (const auto& rl : p.rlimits) {
-    if (::setrlimit(static_cast<__rlimit_resource>(rl.resource), &rl.value) != 0) {
-      fail(sync, errno, "setrlimit %d", rl.resource);
+    if (int r = sys::raw::setrlimit(rl.resource, &rl.value); r < 0) {
+      fail(sync, -r, "setrlimit %d", rl.resource);
     }
   }
   sendMsg(sync, SyncType::Ready, 0);
   if (plan.stateDirFd >= 0) {
     // Blocks until `start` opens the fifo for reading.
-    int fifo = ::openat(plan.stateDirFd, "exec.fifo", O_WRONLY | O_CLOEXEC);
-    if (fifo < 0) fail(-1, errno, "open exec fifo");
-    if (::write(fifo, "0", 1) != 1) fail(-1, errno, "write exec fifo");
-    ::close(fifo);
-    ::close(plan.stateDirFd);
+    int fifo = sys::raw::openat(plan.stateDirFd, "exec.fifo", O_WRONLY | O_CLOEXEC);
+    if (fifo < 0) fail(-1, -fifo, "open exec fifo");
+    if (long w = sys::raw::write(fifo, "0", 1); w != 1)
+      fail(-1, w < 0 ? static_cast<int>(-w) : EIO, "write exec fifo");
+    sys::raw::close(fifo);
+    sys::raw::close(plan.stateDirFd);
     sync = -1;  // nobody reads the socket after start: errors go to stderr
   }
   if (!plan.startContainerHooks.empty()) runHooks(plan.startContainerHooks, plan, "startContainer");
-  if (p.noNewPrivileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
-    fail(sync, errno, "prctl PR_SET_NO_NEW_PRIVS");
+  if (p.noNewPrivileges) {
+    if (int r = sys::raw::prctl(PR_SET_NO_NEW_PRIVS, 1); r < 0)
+      fail(sync, -r, "prctl PR_SET_NO_NEW_PRIVS");
   }
   // Without no_new_privs the filter needs CAP_SYS_ADMIN, so it goes in while we still have it.
   bool seccompLate = p.noNewPrivileges;
@@ -217,64 +228,67 @@ void setupConsole(const InitPlan& plan) {
     int r = seccomp::install(p.seccomp);
     if (r < 0) fail(sync, -r, "seccomp: load filter");
     if (p.seccomp.notify && plan.seccompListenerSocket >= 0) {
-      int r2 = sys::sendFd(plan.seccompListenerSocket, r, plan.seccompStateBuf.data(),
-                           plan.seccompStateLen);
+      int r2 = sys::raw::sendFd(plan.seccompListenerSocket, r, plan.seccompStateBuf.data(),
+                                plan.seccompStateLen);
       if (r2 < 0) fail(sync, -r2, "seccomp: send listener fd to %s", "linux.seccomp.listenerPath");
-      ::close(r);
-      ::close(plan.seccompListenerSocket);
+      sys::raw::close(r);
+      sys::raw::close(plan.seccompListenerSocket);
     }
   };
   if (p.hasSeccomp && !seccompLate) installSeccomp();
   if (p.hasCaps) {
-    if (int r = sys::dropBounding(p.capBounding); r < 0)
+    if (int r = sys::raw::dropBounding(p.capBounding); r < 0)
       fail(sync, -r, "drop bounding capabilities");
-    if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) fail(sync, errno, "prctl PR_SET_KEEPCAPS");
+    if (int r = sys::raw::prctl(PR_SET_KEEPCAPS, 1); r < 0) fail(sync, -r, "prctl PR_SET_KEEPCAPS");
   }
-  if (p.setGroups && ::setgroups(p.groups.size(), p.groups.data()) != 0) {
-    fail(sync, errno, "setgroups");
+  if (p.setGroups) {
+    if (int r = sys::raw::setgroups(p.groups.size(), p.groups.data()); r < 0)
+      fail(sync, -r, "setgroups");
   }
-  if (::setresgid(p.gid, p.gid, p.gid) != 0) fail(sync, errno, "setgid %u", p.gid);
-  if (::setresuid(p.uid, p.uid, p.uid) != 0) fail(sync, errno, "setuid %u", p.uid);
+  if (int r = sys::raw::setresgid(p.gid); r < 0) fail(sync, -r, "setgid %u", p.gid);
+  if (int r = sys::raw::setresuid(p.uid); r < 0) fail(sync, -r, "setuid %u", p.uid);
   if (p.hasCaps) {
-    ::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
-    sys::CapSets sets{p.capEffective, p.capPermitted, p.capInheritable};
-    if (int r = sys::capsetRaw(sets); r < 0) fail(sync, -r, "capset");
-    if (int r = sys::setAmbient(p.capAmbient); r < 0) fail(sync, -r, "set ambient capabilities");
+    sys::raw::prctl(PR_SET_KEEPCAPS, 0);
+    if (int r = sys::raw::capset(p.capEffective, p.capPermitted, p.capInheritable); r < 0)
+      fail(sync, -r, "capset");
+    if (int r = sys::raw::setAmbient(p.capAmbient); r < 0)
+      fail(sync, -r, "set ambient capabilities");
   }
-  if (p.umask >= 0) ::umask(static_cast<mode_t>(p.umask));
-  if (::chdir(p.cwd.c_str()) != 0) fail(sync, errno, "chdir %s", p.cwd.c_str());
+  if (p.umask >= 0) sys::raw::umask(static_cast<mode_t>(p.umask));
+  if (int r = sys::raw::chdir(p.cwd.c_str()); r < 0) fail(sync, -r, "chdir %s", p.cwd.c_str());
   if (p.hasSeccomp && seccompLate) installSeccomp();
-  sys::cloexecFrom(3 + static_cast<unsigned>(plan.preserveFds));
-  ::execve(exe, p.argv.data(), p.envp.data());
-  fail(sync, errno, "exec %s", exe);
+  sys::raw::cloexecFrom(3 + static_cast<unsigned>(plan.preserveFds));
+  int r = sys::raw::execve(exe, p.argv.data(), p.envp.data());
+  fail(sync, -r, "exec %s", exe);
 }
 
 [[noreturn]] void stage2(InitPlan& plan) {
   int sync = plan.syncFd;
   sigset_t none;
   sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+  sys::raw::setSignalMask(&none);
+  sys::raw::prctl(PR_SET_PDEATHSIG, 0);
   if (plan.seccompListenerSocket >= 0) {
     if (!recvMsg(sync, SyncType::SeccompFd)) fail(sync, ECANCELED, "wait for seccomp state");
-    ssize_t n = ::recv(sync, plan.seccompStateBuf.data(), plan.seccompStateBuf.size(), 0);
+    long n = sys::raw::recv(sync, plan.seccompStateBuf.data(), plan.seccompStateBuf.size(), 0);
     plan.seccompStateLen = n > 0 ? static_cast<size_t>(n) : 0;
   }
   if (plan.setupRootfs) {
     char err[400];
     if (int r = setupRootfs(plan, err, sizeof err); r < 0) fail(sync, -r, "%s", err);
-    if (plan.setHostname && ::sethostname(plan.hostname.data(), plan.hostname.size()) != 0) {
-      fail(sync, errno, "sethostname %s", plan.hostname.c_str());
+    if (plan.setHostname) {
+      if (int r = sys::raw::sethostname(plan.hostname.data(), plan.hostname.size()); r < 0)
+        fail(sync, -r, "sethostname %s", plan.hostname.c_str());
     }
-    if (plan.setDomainname &&
-        ::setdomainname(plan.domainname.data(), plan.domainname.size()) != 0) {
-      fail(sync, errno, "setdomainname %s", plan.domainname.c_str());
+    if (plan.setDomainname) {
+      if (int r = sys::raw::setdomainname(plan.domainname.data(), plan.domainname.size()); r < 0)
+        fail(sync, -r, "setdomainname %s", plan.domainname.c_str());
     }
   }
   if (plan.process.terminal) {
     setupConsole(plan);
   } else {
-    ::setsid();
+    sys::raw::setsid();
   }
   finalizeAndExec(plan);
 }
@@ -288,14 +302,18 @@ int runCreateContainerHooks(InitPlan& plan) {
 
 void direct(InitPlan& plan) {
   int sync = plan.syncFd;
-  if (plan.lockFd >= 0) ::close(plan.lockFd);
+  sys::raw::close(plan.parentSyncFd);
+  if (plan.lockFd >= 0) sys::raw::close(plan.lockFd);
   // These namespaces come into being while the parent fills the cgroup, on the other core.
   unsigned long early = plan.newNamespaces &
                         ~static_cast<unsigned long>(CLONE_NEWPID | CLONE_NEWTIME | CLONE_NEWCGROUP);
-  if (early && ::unshare(static_cast<int>(early)) != 0) fail(sync, errno, "unshare namespaces");
+  if (early) {
+    if (int r = sys::raw::unshare(early); r < 0) fail(sync, -r, "unshare namespaces");
+  }
   for (const auto& [type, fd] : plan.joinNamespaces) {
-    if (::setns(fd, type) != 0) fail(sync, errno, "setns %s namespace", nsName(type));
-    ::close(fd);
+    if (int r = sys::raw::setns(fd, type); r < 0)
+      fail(sync, -r, "setns %s namespace", nsName(type));
+    sys::raw::close(fd);
   }
   if (plan.setupRootfs) {
     plan.awaitGo = true;  // setupRootfs waits as late as it can
@@ -309,32 +327,36 @@ int joinedCgroup(InitPlan& plan) {
   plan.awaitGo = false;
   if (!recvMsg(plan.syncFd, SyncType::Go)) ::_exit(1);
   // The cgroup namespace's root is the cgroup we are in now: the container's.
-  if ((plan.newNamespaces & CLONE_NEWCGROUP) && ::unshare(CLONE_NEWCGROUP) != 0) return -errno;
+  if (plan.newNamespaces & CLONE_NEWCGROUP) return sys::raw::unshare(CLONE_NEWCGROUP);
   return 0;
 }
 
 void stage1(InitPlan& plan) {
   int sync = plan.syncFd;
-  if (plan.lockFd >= 0) ::close(plan.lockFd);
+  sys::raw::close(plan.parentSyncFd);
+  if (plan.lockFd >= 0) sys::raw::close(plan.lockFd);
   if (!recvMsg(sync, SyncType::Go)) ::_exit(1);
   for (const auto& [type, fd] : plan.joinNamespaces) {
-    if (::setns(fd, type) != 0) fail(sync, errno, "setns %s namespace", nsName(type));
-    ::close(fd);
+    if (int r = sys::raw::setns(fd, type); r < 0)
+      fail(sync, -r, "setns %s namespace", nsName(type));
+    sys::raw::close(fd);
   }
   bool joinedUser = false;
   for (const auto& [type, fd] : plan.joinNamespaces) joinedUser |= type == CLONE_NEWUSER;
   if (plan.newUserNamespace) {
-    if (::unshare(CLONE_NEWUSER) != 0) fail(sync, errno, "unshare user namespace");
+    if (int r = sys::raw::unshare(CLONE_NEWUSER); r < 0) fail(sync, -r, "unshare user namespace");
     sendMsg(sync, SyncType::UsernsReady, 0);
     if (!recvMsg(sync, SyncType::UsernsDone)) ::_exit(1);
   }
   if (plan.newUserNamespace || joinedUser) {
-    if (::setresgid(0, 0, 0) != 0) fail(sync, errno, "setgid 0 in the user namespace");
-    if (::setresuid(0, 0, 0) != 0) fail(sync, errno, "setuid 0 in the user namespace");
+    if (int r = sys::raw::setresgid(0); r < 0) fail(sync, -r, "setgid 0 in the user namespace");
+    if (int r = sys::raw::setresuid(0); r < 0) fail(sync, -r, "setuid 0 in the user namespace");
   }
   unsigned long rest = plan.newNamespaces & ~static_cast<unsigned long>(CLONE_NEWUSER);
-  if (rest && ::unshare(static_cast<int>(rest)) != 0) fail(sync, errno, "unshare namespaces");
-  pid_t pid = sys::cloneProcess(CLONE_PARENT);
+  if (rest) {
+    if (int r = sys::raw::unshare(rest); r < 0) fail(sync, -r, "unshare namespaces");
+  }
+  int pid = sys::raw::fork(CLONE_PARENT);
   if (pid < 0) fail(sync, -pid, "clone init");
   if (pid == 0) stage2(plan);
   sendMsg(sync, SyncType::Stage2Pid, pid);

@@ -1,6 +1,7 @@
 #pragma once
 // The child side of container creation and exec: everything here runs between clone and execve
-// and follows the rules of that window (no allocation, no exceptions, no logging). A failure is
+// and follows the rules of that window (no allocation, no exceptions, no logging, syscalls through
+// sys/raw.h only: the child may share the runtime's memory, errno included). A failure is
 // reported as a SyncMsg with the errno and a short text naming the syscall and path.
 
 #include "runtime/plan.h"

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <optional>
+#include <utility>
 
 #include "base/file.h"
 #include "runtime/process/child.h"
@@ -44,6 +45,13 @@ void reap(pid_t pid) {
   }
 }
 
+// The child's stack: deep enough for the path buffers of the rootfs code and snprintf.
+constexpr size_t kChildStackSize = 256 * 1024;
+
+int directChild(void* plan) {
+  child::direct(*static_cast<InitPlan*>(plan));
+}
+
 }  // namespace
 
 Status waitExec(int syncFd) {
@@ -57,7 +65,7 @@ Status waitExec(int syncFd) {
 }
 
 Result<Launched> launch(InitPlan& plan, cgroups::Manager* cgroup, const IdMaps& maps,
-                        const LaunchHooks& hooks) {
+                        const LaunchHooks& hooks, ChildMemory memory) {
   // argv/envp point into strings that moved with the plan: re-point them at their final home.
   finalizePointers(plan.process);
   for (auto& h : plan.createContainerHooks) finalizePointers(h);
@@ -68,23 +76,38 @@ Result<Launched> launch(InitPlan& plan, cgroups::Manager* cgroup, const IdMaps& 
   }
   UniqueFd parentEnd(sv[0]);
   plan.syncFd = sv[1];
+  plan.parentSyncFd = sv[0];
   bool twoStage = plan.newUserNamespace;
   for (const auto& [t, fd] : plan.joinNamespaces)
     twoStage |= t == CLONE_NEWUSER || t == CLONE_NEWPID;
   unsigned long flags = twoStage ? 0 : plan.newNamespaces & (CLONE_NEWPID | CLONE_NEWTIME);
-  pid_t stage1 = sys::cloneProcess(flags);
+  // Two stages (a user namespace, a pid namespace to join) mean a fork from stage 1, and the
+  // kernel refuses a new time namespace to a child that shares our memory: those get a copy.
+  bool share = memory == ChildMemory::SharedUntilExec && !twoStage && !(flags & CLONE_NEWTIME);
+  Launched out;
+  pid_t stage1;
+  if (share) {
+    auto stack = sys::ChildStack::allocate(kChildStackSize);
+    if (!stack) {
+      ::close(sv[1]);
+      return std::move(stack).error();
+    }
+    out.stack = std::move(*stack);
+    stage1 = sys::cloneSharedMemory(flags, directChild, &plan, out.stack);
+  } else {
+    stage1 = sys::cloneProcess(flags);
+    if (stage1 == 0) {
+      if (twoStage) child::stage1(plan);
+      child::direct(plan);
+    }
+  }
   if (stage1 < 0) {
     ::close(sv[1]);
     return Error::sys(-stage1, "clone");
   }
-  if (stage1 == 0) {
-    parentEnd.reset();
-    if (twoStage) child::stage1(plan);
-    child::direct(plan);
-  }
+  // From here on the child may be reading the plan (in our memory): leave it as it is.
   ::close(sv[1]);
-  plan.syncFd = -1;
-  for (auto& [t, fd] : plan.joinNamespaces) ::close(fd);
+  for (const auto& [t, fd] : plan.joinNamespaces) ::close(fd);
 
   pid_t init = twoStage ? 0 : stage1;
   bool stage1Reaped = !twoStage;
@@ -166,7 +189,9 @@ Result<Launched> launch(InitPlan& plan, cgroups::Manager* cgroup, const IdMaps& 
       }
       case SyncType::Ready:
         if (!stage1Reaped) return cleanup(Error::internal("init ready before stage 1 reported it"));
-        return Launched{init, std::move(parentEnd)};
+        out.pid = init;
+        out.sync = std::move(parentEnd);
+        return out;
       case SyncType::Failed:
         return cleanup(childError(m));
       default:

@@ -11,6 +11,7 @@
 #include "base/unique_fd.h"
 #include "runtime/cgroups/cgroups.h"
 #include "runtime/plan.h"
+#include "sys/syscalls.h"
 
 namespace berth::runtime {
 
@@ -32,12 +33,27 @@ struct IdMaps {
 struct Launched {
   pid_t pid = 0;
   UniqueFd sync;  // still open: reports failures that happen after Ready, EOF at execve
+  // The stack of a child that shares our memory (ChildMemory::SharedUntilExec); it must outlive
+  // the child's execve or exit, which waitExec sees.
+  sys::ChildStack stack;
+};
+
+// How the first child comes into being.
+enum class ChildMemory {
+  // A copy of ours (fork): the caller may go on, return or free the plan right after launch.
+  Copied,
+  // Ours, shared (CLONE_VM) until the child execs: no page tables to copy and no copy-on-write
+  // faults on either side, which is most of what a fork of this process costs. The caller must
+  // leave the plan untouched and keep Launched until waitExec has returned (or the child is
+  // gone). launch falls back to Copied where the kernel or the plan needs a copy (user and
+  // time namespaces).
+  SharedUntilExec,
 };
 
 /// Starts the process described by plan. Stage 1 is placed into `cgroup` (may be null) before it
 /// creates namespaces. On failure nothing is left running.
 Result<Launched> launch(InitPlan& plan, cgroups::Manager* cgroup, const IdMaps& maps,
-                        const LaunchHooks& hooks);
+                        const LaunchHooks& hooks, ChildMemory memory = ChildMemory::Copied);
 
 /// Reads the sync socket after Ready until EOF (the process called execve); returns the error
 /// of a late failure (e.g. setuid, chdir, exec itself).

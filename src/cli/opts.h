@@ -1,0 +1,43 @@
+#pragma once
+// Parsers for docker's option values: sizes (go-units RAMInBytes), CPUs, ulimits, env and
+// label files, --mount, -p, --device, --restart, --filter, durations and --since/--until
+// timestamps. Error texts are docker's so scripts that match them keep working.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/error.h"
+#include "base/json.h"
+
+namespace berth::cli {
+
+/// go-units RAMInBytes: "512m", "1.5g", "1024", "2GiB" (binary units). "invalid size: 'x'".
+Result<int64_t> parseRamBytes(std::string_view s);
+/// --cpus: a decimal number of CPUs as nano CPUs ("1.5" -> 1500000000).
+Result<int64_t> parseNanoCpus(std::string_view s);
+/// --ulimit name=soft[:hard] as the API's {"Name","Soft","Hard"}.
+Result<Json> parseUlimit(std::string_view s);
+/// -e KEY=VALUE, or KEY alone taking the value from this environment when it is set.
+std::string resolveEnv(std::string_view s);
+/// An --env-file or --label-file: KEY=VALUE lines, '#' comments and blank lines skipped; with
+/// env, a bare KEY takes its value from this environment (and is dropped when unset).
+Result<std::vector<std::string>> readKvFile(const std::string& path, bool env);
+/// --mount type=bind,source=/a,target=/b,readonly as an API Mount object.
+Result<Json> parseMount(std::string_view s);
+/// -p [ip:][hostPort:]containerPort[/proto] into ExposedPorts and PortBindings objects.
+Status parsePort(std::string_view s, Json& exposed, Json& bindings);
+/// --device /host[:/container[:perms]].
+Result<Json> parseDevice(std::string_view s);
+/// --restart no|always|unless-stopped|on-failure[:N] as {"Name","MaximumRetryCount"}.
+Result<Json> parseRestart(std::string_view s);
+/// --filter name=value values as the API's JSON ({"name":{"value":true}}); empty for none.
+Result<std::string> filtersJson(const std::vector<std::string>& args);
+/// Go's time.ParseDuration, in nanoseconds ("1h30m", "300ms", "-2s").
+Result<int64_t> parseGoDuration(std::string_view s);
+/// docker's timetypes.GetTimestamp: a Go duration before now, a unix time, or an RFC 3339 (or
+/// shorter) date, rendered as "seconds.nanoseconds" for the API.
+Result<std::string> parseTimestamp(std::string_view s);
+
+}  // namespace berth::cli

@@ -1,0 +1,78 @@
+#include "cli/terminal.h"
+
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <memory>
+
+#include "base/strings.h"
+
+namespace berth::cli {
+
+struct RawTerminal::Saved {
+  termios t;
+};
+
+Status RawTerminal::enable(int fd) {
+  termios t;
+  if (::tcgetattr(fd, &t) != 0) return Error::sys(errno, "tcgetattr");
+  saved_ = std::make_shared<Saved>(Saved{t});
+  t.c_iflag &=
+      ~static_cast<tcflag_t>(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON);
+  t.c_oflag &= ~static_cast<tcflag_t>(OPOST);
+  t.c_lflag &= ~static_cast<tcflag_t>(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
+  t.c_cflag &= ~static_cast<tcflag_t>(CSIZE | PARENB);
+  t.c_cflag |= CS8;
+  t.c_cc[VMIN] = 1;
+  t.c_cc[VTIME] = 0;
+  if (::tcsetattr(fd, TCSANOW, &t) != 0) return Error::sys(errno, "tcsetattr");
+  fd_ = fd;
+  return {};
+}
+
+void RawTerminal::restore() {
+  if (fd_ >= 0 && saved_) ::tcsetattr(fd_, TCSANOW, &saved_->t);
+  fd_ = -1;
+}
+
+std::optional<TermSize> terminalSize(int fd) {
+  winsize ws{};
+  if (::ioctl(fd, TIOCGWINSZ, &ws) != 0) return std::nullopt;
+  return TermSize{ws.ws_row, ws.ws_col};
+}
+
+Result<std::string> parseDetachKeys(std::string_view keys) {
+  std::string out;
+  auto bad = [&] { return Error::invalid("Invalid detach keys ({}) provided", std::string(keys)); };
+  for (const std::string& k : split(keys, ',')) {
+    if (k.size() == 1) {
+      out += k;
+      continue;
+    }
+    std::string l = toLower(k);
+    if (!startsWith(l, "ctrl-") || l.size() != 6) return bad();
+    char c = l[5];
+    if (c >= 'a' && c <= 'z') {
+      out += static_cast<char>(c - 'a' + 1);
+    } else if (c == '@') {
+      out += '\0';
+    } else if (c == '[') {
+      out += '\x1b';
+    } else if (c == '\\') {
+      out += '\x1c';
+    } else if (c == ']') {
+      out += '\x1d';
+    } else if (c == '^') {
+      out += '\x1e';
+    } else if (c == '_') {
+      out += '\x1f';
+    } else {
+      return bad();
+    }
+  }
+  if (out.empty()) return bad();
+  return out;
+}
+
+}  // namespace berth::cli
