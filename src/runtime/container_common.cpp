@@ -1,4 +1,5 @@
 #include <signal.h>
+#include <sys/mount.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -60,6 +61,17 @@ Status destroy(const Globals& g, Loaded& c) {
       st = c.cgroup->destroy();
     }
     if (!st) primary = std::move(st).error().context("remove cgroup");
+  }
+  if (c.state.hostMountId && sys::mountIdOf(c.state.rootfs) == c.state.hostMountId) {
+    // The init mounted in the runtime's namespace; detaching its bind takes everything beneath.
+    if (::umount2(c.state.rootfs.c_str(), MNT_DETACH) != 0) {
+      auto e = Error::sys(errno, "unmount {}", c.state.rootfs);
+      if (primary) {
+        primary = std::move(e);
+      } else {
+        primary.error().addCleanupError(e);
+      }
+    }
   }
   std::string state = dumpJson(ociState(c.state, ContainerStatus::Stopped));
   if (auto st = runHooks(c.state.spec.hooks.poststop, state, "poststop"); !st) {

@@ -90,6 +90,19 @@ oci::Resources effectiveResources(const oci::Spec& spec) {
   return r;
 }
 
+// Detaches what an init without a mount namespace of its own mounted on the rootfs: the binds
+// stacked there since `before` (normally one, with everything beneath it).
+void detachHostMounts(const std::string& rootfs, std::optional<uint64_t> before, Error& e) {
+  for (int i = 0; i < 8; ++i) {
+    auto now = sys::mountIdOf(rootfs);
+    if (!now || now == before) return;
+    if (::umount2(rootfs.c_str(), MNT_DETACH) != 0) {
+      e.addCleanupError(Error::sys(errno, "unmount {}", rootfs));
+      return;
+    }
+  }
+}
+
 }  // namespace
 
 Result<Prepared> prepareCreate(const Globals& g, const CreateOptions& o, bool withFifo) {
@@ -147,7 +160,10 @@ Status launchPrepared(const Globals& g, const CreateOptions& o, Prepared& p, boo
   StateStore store(g.root);
   p.lock = TRY(store.claim(o.id));
   p.plan.lockFd = p.lock.get();
+  // The mount that holds the rootfs now: one in its place afterwards is the init's own bind.
+  const auto rootMountBefore = sys::mountIdOf(p.state.rootfs);
   auto fail = [&](Error e) -> Error {
+    if (p.plan.hostMountNamespace) detachHostMounts(p.state.rootfs, rootMountBefore, e);
     if (p.cgroup) {
       if (auto st = p.cgroup->destroy(); !st) e.addCleanupError(st.error());
     }
@@ -200,6 +216,10 @@ Status launchPrepared(const Globals& g, const CreateOptions& o, Prepared& p, boo
   if (!launched) return fail(std::move(launched).error());
   p.launched = std::move(*launched);
   p.state.pid = p.launched.pid;
+  if (p.plan.hostMountNamespace) {
+    auto now = sys::mountIdOf(p.state.rootfs);
+    if (now && now != rootMountBefore) p.state.hostMountId = *now;
+  }
   p.state.pidStartTime = sys::processStartTime(p.launched.pid).value_or(0);
   auto kill = [&](Error e) -> Error {
     ::kill(p.launched.pid, SIGKILL);

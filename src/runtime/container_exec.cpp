@@ -29,8 +29,10 @@ Result<int> exec(const Globals& g, const ExecOptions& o) {
   InitPlan plan;
   plan.setupRootfs = false;
   plan.preserveFds = o.preserveFds;
+  bool ownMount = false;
   if (c.state.spec.linux) {
     for (const auto& ns : c.state.spec.linux->namespaces) {
+      ownMount |= ns.type == oci::NamespaceType::Mount;
       std::string path =
           fmt::format("/proc/{}/ns/{}", c.state.pid, oci::namespaceProcName(ns.type));
       int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -38,6 +40,8 @@ Result<int> exec(const Globals& g, const ExecOptions& o) {
       plan.joinNamespaces.emplace_back(static_cast<int>(cloneFlag(ns.type)), fd);
     }
   }
+  // The init chrooted in the runtime's mount namespace: follow it there.
+  if (!ownMount) plan.execRoot = fmt::format("/proc/{}/root", c.state.pid);
   std::stable_partition(plan.joinNamespaces.begin(), plan.joinNamespaces.end(),
                         [](const auto& p) { return p.first != CLONE_NEWUSER; });
   plan.process = TRY_CTX(buildProcessPlan(o.process, c.state.spec, c.state.rootfs), "{}", ctx());

@@ -83,6 +83,11 @@ struct InitPlan {
   unsigned long rootfsPropagation = 0;  // from the spec, applied after pivot_root
   bool readonlyRoot = false;
   bool noPivot = false;
+  // No mount namespace of its own (none new, none joined): the mounts go beneath a bind of the
+  // rootfs onto itself, in the runtime's namespace, and the init chroots into it.
+  bool hostMountNamespace = false;
+  // exec into such a container: chroot here (/proc/<init>/root) before anything else.
+  std::string execRoot;
   std::vector<MountStep> mounts;
   std::vector<std::string> maskedPaths, readonlyPaths;
   std::vector<std::pair<std::string, std::string>> sysctl;  // /proc/sys/... path, value

@@ -299,11 +299,7 @@ Result<InitPlan> buildInitPlan(const oci::Spec& spec, const PlanOptions& opts) {
   if (!newMount) {
     bool joinsMount = false;
     for (auto& [t, fd] : plan.joinNamespaces) joinsMount |= t == CLONE_NEWNS;
-    if (!joinsMount) {
-      return Error::invalid(
-          "a mount namespace is required: berth-runtime does not set up a rootfs "
-          "in the host's mount namespace");
-    }
+    plan.hostMountNamespace = !joinsMount;
   }
 
   // "/" becomes rslave (or what rootfsPropagation asks) so nothing propagates back to the host.

@@ -39,6 +39,7 @@ Json stateToJson(const ContainerState& s) {
               {"created", s.created},
               {"cgroupPath", s.cgroupPath},
               {"owner", s.owner},
+              {"hostMountId", s.hostMountId},
               {"config", oci::specToJson(s.spec)}};
 }
 
@@ -53,6 +54,7 @@ Result<ContainerState> stateFromJson(const Json& j) {
     s.created = j.at("created").get<std::string>();
     s.cgroupPath = j.at("cgroupPath").get<std::string>();
     s.owner = j.value("owner", "");
+    s.hostMountId = j.value("hostMountId", uint64_t{0});
   } catch (const Json::exception& e) {
     return Error::internal("state.json: {}", e.what());
   }

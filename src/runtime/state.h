@@ -28,6 +28,9 @@ struct ContainerState {
   std::string created;  // RFC 3339
   std::string cgroupPath;
   std::string owner;
+  // Without a mount namespace the init mounts in the runtime's: the rootfs is bound onto itself
+  // and everything goes beneath that bind. Its mount ID; delete detaches it (0: none).
+  uint64_t hostMountId = 0;
   oci::Spec spec;
 };
 

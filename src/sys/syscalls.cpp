@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -128,6 +129,15 @@ int lastCap() {
     if (v) cached = static_cast<int>(*v);
   }
   return cached;
+}
+
+std::optional<uint64_t> mountIdOf(const std::string& path) {
+  struct statx sx {};
+  if (::statx(AT_FDCWD, path.c_str(), AT_STATX_DONT_SYNC, STATX_MNT_ID, &sx) != 0 ||
+      !(sx.stx_mask & STATX_MNT_ID)) {
+    return std::nullopt;
+  }
+  return sx.stx_mnt_id;
 }
 
 std::optional<uint64_t> processStartTime(pid_t pid) {

@@ -70,6 +70,9 @@ int lastCap();
 // from a recycled pid; nullopt when the process is gone. Zombies count as gone.
 std::optional<uint64_t> processStartTime(pid_t pid);
 
+// The ID of the mount that holds path (statx STATX_MNT_ID); nullopt when path cannot be reached.
+std::optional<uint64_t> mountIdOf(const std::string& path);
+
 // Sends and receives one file descriptor over a unix socket (SCM_RIGHTS). child-safe send.
 int sendFd(int sock, int fd, const void* data, size_t len);
 Result<UniqueFd> recvFd(int sock, std::string* data = nullptr);

@@ -65,6 +65,24 @@ host_ns() {
   [ "$(jqo .ipc)" != "$(host_ns ipc)" ]
 }
 
+@test "without a mount namespace the mounts go on the rootfs and leave with delete" {
+  berth_only "runc refuses masked /sys paths without a private mount namespace"
+  cfg '.linux.namespaces |= map(select(.type != "mount"))'
+  run_ctr -0 /testbin ns
+  [ "$(jqo .mnt)" = "$(host_ns mnt)" ]
+  [ "$(jqo .pid)" != "$(host_ns pid)" ]
+  ! grep -qF -- "$BUNDLE/rootfs" /proc/self/mountinfo
+
+  start_ctr sleep 100
+  # The container's /proc is mounted in the host's namespace, beneath the rootfs.
+  grep -qF -- " $BUNDLE/rootfs/proc " /proc/self/mountinfo
+  # exec follows the init into its chroot: /testbin exists only in the rootfs.
+  run -0 rt exec "$ID" /testbin ns
+  [ "$(jqo .mnt)" = "$(host_ns mnt)" ]
+  rt delete --force "$ID"
+  run ! grep -F -- "$BUNDLE/rootfs" /proc/self/mountinfo
+}
+
 @test "a network namespace is joined by path" {
   unshare --net --mount-proc=/proc sleep 100 &
   holder=$!

@@ -285,6 +285,11 @@ void setupConsole(const InitPlan& plan) {
         fail(sync, -r, "setdomainname %s", plan.domainname.c_str());
     }
   }
+  if (!plan.execRoot.empty()) {
+    if (int r = sys::raw::chroot(plan.execRoot.c_str()); r < 0)
+      fail(sync, -r, "chroot %s", plan.execRoot.c_str());
+    if (int r = sys::raw::chdir("/"); r < 0) fail(sync, -r, "chdir %s", "/");
+  }
   if (plan.process.terminal) {
     setupConsole(plan);
   } else {

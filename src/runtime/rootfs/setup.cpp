@@ -287,14 +287,23 @@ int readonlyPath(const char* path) {
 int setupRootfs(InitPlan& plan, char* errText, size_t errLen) {
   Ctx c{-1, errText, errLen};
   const char* rootfs = plan.rootfs.c_str();
-  if (int r = raw::mount(nullptr, "/", nullptr, plan.rootPropagation, nullptr); r < 0) {
-    return failWith(c, -r, "set propagation of", "/");
-  }
-  if ((plan.rootPropagation & MS_SHARED) && !plan.rootfsParentMount.empty()) {
-    raw::mount(nullptr, plan.rootfsParentMount.c_str(), nullptr, MS_PRIVATE, nullptr);
+  const bool host = plan.hostMountNamespace;
+  // In the host's namespace "/" stays as it is: only the container's own bind changes.
+  if (!host) {
+    if (int r = raw::mount(nullptr, "/", nullptr, plan.rootPropagation, nullptr); r < 0) {
+      return failWith(c, -r, "set propagation of", "/");
+    }
+    if ((plan.rootPropagation & MS_SHARED) && !plan.rootfsParentMount.empty()) {
+      raw::mount(nullptr, plan.rootfsParentMount.c_str(), nullptr, MS_PRIVATE, nullptr);
+    }
   }
   if (int r = raw::mount(rootfs, rootfs, nullptr, MS_BIND | MS_REC, nullptr); r < 0) {
     return failWith(c, -r, "bind mount rootfs", rootfs);
+  }
+  if (host) {
+    // Private: the container's mounts reach no other namespace, and delete detaches them all.
+    if (int r = raw::mount(nullptr, rootfs, nullptr, MS_PRIVATE | MS_REC, nullptr); r < 0)
+      return failWith(c, -r, "make private", rootfs);
   }
   c.rootfd = raw::openat(AT_FDCWD, rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (c.rootfd < 0) return failWith(c, -c.rootfd, "open", rootfs);
@@ -319,7 +328,9 @@ int setupRootfs(InitPlan& plan, char* errText, size_t errLen) {
     runCreateContainerHooks(plan);
   }
   if (int r = raw::chdir(rootfs); r < 0) return failWith(c, -r, "chdir", rootfs);
-  if (plan.noPivot) {
+  if (host) {
+    if (int r = raw::chroot("."); r < 0) return failWith(c, -r, "chroot", rootfs);
+  } else if (plan.noPivot) {
     if (int r = raw::mount(rootfs, "/", nullptr, MS_MOVE, nullptr); r < 0)
       return failWith(c, -r, "move mount", rootfs);
     if (int r = raw::chroot("."); r < 0) return failWith(c, -r, "chroot", rootfs);

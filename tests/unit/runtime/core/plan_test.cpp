@@ -2,6 +2,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sched.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
@@ -46,6 +47,24 @@ TEST_F(BuildInitPlan, RefusesAMountThroughAnAbsoluteSymlinkBeforeAnythingIsCreat
   auto p = build();
   ASSERT_FALSE(p);
   EXPECT_THAT(p.error().what(), HasSubstr("/evil is an absolute symlink"));
+}
+
+TEST_F(BuildInitPlan, MountsInTheRuntimesNamespaceOnlyWithoutOneOfItsOwn) {
+  auto p = build();
+  ASSERT_TRUE(p) << p.error().what();
+  EXPECT_FALSE(p->hostMountNamespace);
+  std::erase_if(spec_.linux->namespaces,
+                [](const oci::Namespace& n) { return n.type == oci::NamespaceType::Mount; });
+  p = build();
+  ASSERT_TRUE(p) << p.error().what();
+  EXPECT_TRUE(p->hostMountNamespace);
+  EXPECT_EQ(p->newNamespaces & CLONE_NEWNS, 0u);
+  // Joining one by path is a mount namespace of its own.
+  spec_.linux->namespaces.push_back({oci::NamespaceType::Mount, "/proc/self/ns/mnt"});
+  p = build();
+  ASSERT_TRUE(p) << p.error().what();
+  EXPECT_FALSE(p->hostMountNamespace);
+  for (auto& [type, fd] : p->joinNamespaces) ::close(fd);
 }
 
 TEST_F(BuildInitPlan, CreatesTheDefaultDevicesAndLinks) {
