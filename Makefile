@@ -7,18 +7,25 @@ JOBS       ?= $(shell nproc)
 RUNTIME    := $(BUILD)/tools/berth-runtime/berth-runtime
 TESTBIN    := $(BUILD)/tests/testbin/berth-testbin
 IMAGE_TOOL := $(BUILD)/tools/berth-image/berth-image
-TEST_ENV   := BERTH_RUNTIME=$(CURDIR)/$(RUNTIME) BERTH_TESTBIN=$(CURDIR)/$(TESTBIN) BERTH_IMAGE=$(CURDIR)/$(IMAGE_TOOL) BERTH_SHIM=$(CURDIR)/$(BUILD)/tools/berth-shim/berth-shim BERTHD=$(CURDIR)/$(BUILD)/tools/berthd/berthd BERTH_CLI=$(CURDIR)/$(BUILD)/tools/berth/berth
+TEST_ENV   := BERTH_RUNTIME=$(CURDIR)/$(RUNTIME) BERTH_TESTBIN=$(CURDIR)/$(TESTBIN) BERTH_IMAGE=$(CURDIR)/$(IMAGE_TOOL) BERTH_SHIM=$(CURDIR)/$(BUILD)/tools/berth-shim/berth-shim BERTH_INIT=$(CURDIR)/$(BUILD)/tools/berth-init/berth-init BERTHD=$(CURDIR)/$(BUILD)/tools/berthd/berthd BERTH_CLI=$(CURDIR)/$(BUILD)/tools/berth/berth
 
 # Debian packages: build, test and benchmark tools.
 PACKAGES := build-essential cmake ninja-build pkg-config git \
   libseccomp-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev \
   libgtest-dev libgmock-dev googletest \
   libssl-dev libsqlite3-dev libarchive-dev libzstd-dev zlib1g-dev \
+  liblzma-dev liblz4-dev libbz2-dev libacl1-dev nettle-dev \
   bats jq perl procps iproute2 util-linux busybox-static runc docker.io hyperfine \
   skopeo umoci debootstrap zstd pigz bc python3 \
-  libboost-dev curl python3-docker docker-compose
+  libboost-dev curl python3-docker docker-compose bash-completion
 
-.PHONY: all deps build demo test test-unit test-system test-compat test-asan bench format clean
+# make install [PREFIX=/usr/local] [DESTDIR=...]: the binaries into $(DESTDIR)$(PREFIX)/bin
+# (berthd finds its helpers beside itself), bash completion where bash-completion looks.
+PREFIX           ?= /usr/local
+INSTALL_TOOLS    := berth berthd berth-shim berth-runtime $(notdir $(wildcard tools/berth-init))
+COMPLETION_DIR   ?= /usr/share/bash-completion/completions
+
+.PHONY: all deps build demo install test test-unit test-system test-compat test-asan bench format clean
 
 all: build
 
@@ -38,9 +45,16 @@ $(BUILD)/build.ninja:
 build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD) -j$(JOBS)
 
-# Until berthd exists, the demo is an image bootstrapped from the host and run by the runtime.
+# The demo: berthd on the default socket (started if needed), a base image, containers.
 demo: build
+	@install -D -m 0644 contrib/completion/bash/berth $(DESTDIR)$(COMPLETION_DIR)/berth
 	@$(TEST_ENV) tests/lib/demo.sh
+
+# Builds (as `make build` does), then installs the binaries and the bash completion.
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(foreach t,$(INSTALL_TOOLS),$(BUILD)/tools/$(t)/$(t)) $(DESTDIR)$(PREFIX)/bin/
+	install -D -m 0644 contrib/completion/bash/berth $(DESTDIR)$(COMPLETION_DIR)/berth
 
 # Every suite runs even when an earlier one failed; the last line adds up all of them.
 test: build

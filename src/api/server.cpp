@@ -5,7 +5,6 @@
 
 #include "api/server.h"
 
-#include <grp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -19,6 +18,7 @@
 #include <mutex>
 #include <thread>
 
+#include "base/file.h"
 #include "base/log.h"
 #include "base/strings.h"
 
@@ -44,6 +44,19 @@ Result<HostSpec> parseHost(std::string_view host) {
 }
 
 namespace {
+
+// The gid of a group of /etc/group, by name or number. Read directly rather than through NSS:
+// berthd is linked statically, and glibc's NSS modules cannot be loaded into a static binary.
+std::optional<gid_t> localGroupId(const std::string& name) {
+  auto text = readFile("/etc/group");
+  if (!text) return std::nullopt;
+  for (const std::string& line : split(*text, '\n', true)) {
+    auto f = split(line, ':');
+    if (f.size() < 3 || (f[0] != name && f[2] != name)) continue;
+    if (auto gid = parseUint(f[2], "gid")) return static_cast<gid_t>(*gid);
+  }
+  return std::nullopt;
+}
 
 const char* reasonPhrase(int status) {
   if (status == 101) return "UPGRADED";
@@ -403,7 +416,12 @@ Status Server::listen() {
       if (ec) return Error::sys(ec.value(), "listen on {}", path);
       gid_t gid = 0;
       if (!im.opts.socketGroup.empty()) {
-        if (struct group* g = ::getgrnam(im.opts.socketGroup.c_str())) gid = g->gr_gid;
+        if (auto g = localGroupId(im.opts.socketGroup)) {
+          gid = *g;
+        } else {
+          spdlog::info("group {:?} not found in /etc/group: {} stays root's", im.opts.socketGroup,
+                       path);
+        }
       }
       if (::chown(path.c_str(), 0, gid) != 0 && ::geteuid() == 0) {
         return Error::sys(errno, "chown {}", path);

@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include <ctime>
+#include <string_view>
+#include <vector>
 
 #include "base/strings.h"
 #include "engine/container_internal.h"
@@ -44,30 +46,78 @@ std::string rfc3339(time_t t) {
   return buf;
 }
 
+// Go's path.Clean of an absolute path: no empty, "." or ".." elements (".." at the root stays
+// there), no trailing slash.
+std::string cleanAbsolute(std::string_view path) {
+  std::vector<std::string_view> parts;
+  for (std::string_view rest = path; !rest.empty();) {
+    auto slash = rest.find('/');
+    std::string_view part = rest.substr(0, slash);
+    rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+    if (part.empty() || part == ".") continue;
+    if (part == "..") {
+      if (!parts.empty()) parts.pop_back();
+      continue;
+    }
+    parts.push_back(part);
+  }
+  std::string out;
+  for (auto part : parts) out.append("/").append(part);
+  return out.empty() ? "/" : out;
+}
+
+// A container path as docker cp means it (moby's PreserveTrailingDotOrSeparator): "dir/." is
+// the directory's content, named "." in the archive; "dir/" and "dir/." follow a symlink at the
+// end and must be directories; a plain path is the entry itself, a symlink not followed.
 struct Resolved {
-  UniqueFd parent;   // the containing directory, resolved in the root
-  std::string base;  // the last component ("." for the root itself)
+  UniqueFd parent;   // the directory holding the entry, resolved in the root
+  std::string leaf;  // the entry's name in parent; "." when parent is the entry itself
+  std::string name;  // Docker's name for it (stat name, top of the archive): the path's base
+                     // name, "." for "dir/.", "/" for the root
 };
 
-Result<Resolved> resolveInRoot(const std::string& rootfs, const std::string& path) {
+Result<Resolved> resolveInRoot(const std::string& rootfs, const std::string& path,
+                               const std::string& container) {
   if (path.empty() || path[0] != '/') return Error::invalid("path {:?} must be absolute", path);
   UniqueFd root(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!root) return Error::sys(errno, "open {}", rootfs);
-  std::string clean = path;
-  while (clean.size() > 1 && clean.back() == '/') clean.pop_back();
-  if (endsWith(clean, "/.")) clean.resize(clean.size() - 2);
-  if (clean.empty() || clean == "/") {
-    return Resolved{std::move(root), "."};
+  std::string clean = cleanAbsolute(path);
+  std::string_view trimmed = path;
+  while (trimmed.size() > 1 && trimmed.back() == '/') trimmed.remove_suffix(1);
+  bool dot = trimmed == "." || endsWith(trimmed, "/.");
+  bool asDir = dot || path.back() == '/';
+  auto openError = [&](int err) -> Error {
+    if (err == ENOENT) {
+      return Error(ErrorKind::NotFound,
+                   fmt::format("Could not find the file {} in container {}", path, container));
+    }
+    return Error::sys(err, "lstat {}", path);
+  };
+  std::string dir = clean, leaf = ".";
+  if (!asDir && clean != "/") {
+    auto slash = clean.rfind('/');
+    dir = slash == 0 ? "/" : clean.substr(0, slash);
+    leaf = clean.substr(slash + 1);
   }
-  auto slash = clean.rfind('/');
-  std::string dir = slash == 0 ? "/" : clean.substr(0, slash);
-  std::string base = clean.substr(slash + 1);
   int fd = sys::openat2Raw(root.get(), dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC, 0,
                            RESOLVE_IN_ROOT);
-  if (fd < 0)
-    return Error(errorKindFromErrno(-fd),
-                 fmt::format("Could not find the file {} in container", path), -fd);
-  return Resolved{UniqueFd(fd), base};
+  if (fd < 0) return openError(-fd);
+  std::string name = dot ? "." : clean == "/" ? "/" : clean.substr(clean.rfind('/') + 1);
+  return Resolved{UniqueFd(fd), leaf, name};
+}
+
+// lstat of the resolved entry; NotFound with Docker's message when it is not there.
+Result<struct stat> statResolved(const Resolved& r, const std::string& path,
+                                 const std::string& container) {
+  struct stat st;
+  bool self = r.leaf == ".";
+  if (::fstatat(r.parent.get(), self ? "" : r.leaf.c_str(), &st,
+                AT_SYMLINK_NOFOLLOW | (self ? AT_EMPTY_PATH : 0)) != 0) {
+    if (errno != ENOENT) return Error::sys(errno, "lstat {}", path);
+    return Error(ErrorKind::NotFound,
+                 fmt::format("Could not find the file {} in container {}", path, container));
+  }
+  return st;
 }
 
 }  // namespace
@@ -98,21 +148,15 @@ Result<Json> ContainerService::archiveStat(const std::string& nameOrId, const st
   auto c = TRY(impl_->find(nameOrId));
   Json out;
   TRY(withRootfs(*impl_, c, [&](const std::string& rootfs) -> Status {
-    Resolved r = TRY(resolveInRoot(rootfs, path));
-    struct stat st;
-    const char* name = r.base == "." ? "" : r.base.c_str();
-    int flags = AT_SYMLINK_NOFOLLOW | (r.base == "." ? AT_EMPTY_PATH : 0);
-    if (::fstatat(r.parent.get(), name, &st, flags) != 0) {
-      return Error(ErrorKind::NotFound,
-                   fmt::format("Could not find the file {} in container {}", path, nameOrId));
-    }
+    Resolved r = TRY(resolveInRoot(rootfs, path, nameOrId));
+    struct stat st = TRY(statResolved(r, path, nameOrId));
     std::string link;
     if (S_ISLNK(st.st_mode)) {
       char buf[4096];
-      ssize_t n = ::readlinkat(r.parent.get(), name, buf, sizeof buf);
+      ssize_t n = ::readlinkat(r.parent.get(), r.leaf.c_str(), buf, sizeof buf);
       if (n > 0) link.assign(buf, static_cast<size_t>(n));
     }
-    out = {{"name", r.base == "." ? "/" : r.base},
+    out = {{"name", r.name},
            {"size", st.st_size},
            {"mode", goFileMode(st.st_mode)},
            {"mtime", rfc3339(st.st_mtime)},
@@ -126,30 +170,28 @@ Status ContainerService::archiveGet(const std::string& nameOrId, const std::stri
                                     int outFd) {
   auto c = TRY(impl_->find(nameOrId));
   return withRootfs(*impl_, c, [&](const std::string& rootfs) -> Status {
-    Resolved r = TRY(resolveInRoot(rootfs, path));
-    std::string base = r.base == "." ? "." : r.base;
-    struct stat st;
-    if (::fstatat(r.parent.get(), r.base == "." ? "" : r.base.c_str(), &st,
-                  AT_SYMLINK_NOFOLLOW | (r.base == "." ? AT_EMPTY_PATH : 0)) != 0) {
-      return Error(ErrorKind::NotFound,
-                   fmt::format("Could not find the file {} in container {}", path, nameOrId));
-    }
+    Resolved r = TRY(resolveInRoot(rootfs, path, nameOrId));
+    TRY(statResolved(r, path, nameOrId));
     std::string diskRoot = fmt::format("/proc/self/fd/{}", r.parent.get());
     std::unique_ptr<archive, decltype(&archive_read_free)> disk(archive_read_disk_new(),
                                                                 archive_read_free);
     std::unique_ptr<archive, decltype(&archive_write_free)> out(archive_write_new(),
                                                                 archive_write_free);
     archive_read_disk_set_symlink_physical(disk.get());
-    archive_read_disk_set_standard_lookup(disk.get());
+    // No user or group names: the host's would be wrong for the container's files, and Docker
+    // leaves them out too (FileInfoHeaderNoLookups). berthd is static: no NSS lookups at all.
     archive_write_set_format_pax_restricted(out.get());
     if (archive_write_open_fd(out.get(), outFd) != ARCHIVE_OK) {
       return Error::internal("write archive: {}", archive_error_string(out.get()));
     }
-    std::string start = diskRoot + "/" + base;
+    std::string start = diskRoot + "/" + r.leaf;
     if (archive_read_disk_open(disk.get(), start.c_str()) != ARCHIVE_OK) {
       return Error::internal("read {}: {}", path, archive_error_string(disk.get()));
     }
-    std::string topName = r.base == "." ? "." : r.base;
+    // Entries are named from Docker's name for the path: "etc/passwd" for /etc and /etc/,
+    // "./passwd" for /etc/. (the CLI copies those into the destination itself); the root's
+    // entries are "./etc".
+    std::string topName = r.name == "/" ? "." : r.name;
     for (;;) {
       archive_entry* e = archive_entry_new();
       int rr = archive_read_next_header2(disk.get(), e);
@@ -201,7 +243,9 @@ Status ContainerService::archivePut(const std::string& nameOrId, const std::stri
     UniqueFd root(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!root) return Error::sys(errno, "open {}", rootfs);
     if (path.empty() || path[0] != '/') return Error::invalid("path {:?} must be absolute", path);
-    int fd = sys::openat2Raw(root.get(), path.c_str(), O_PATH | O_CLOEXEC, 0, RESOLVE_IN_ROOT);
+    // As moby: the path cleaned ("a/link/.." is "a"), then every symlink followed, the last too.
+    int fd = sys::openat2Raw(root.get(), cleanAbsolute(path).c_str(), O_PATH | O_CLOEXEC, 0,
+                             RESOLVE_IN_ROOT);
     if (fd < 0)
       return Error(ErrorKind::NotFound,
                    fmt::format("Could not find the file {} in container {}", path, nameOrId));

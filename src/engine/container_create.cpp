@@ -53,6 +53,9 @@ Status mergeImageConfig(Json& cfg, const oci::ContainerConfig& img) {
     if (img.entrypoint) entry = *img.entrypoint;
     if (cmd.is_null() && img.cmd) cmd = *img.cmd;
   }
+  // `--entrypoint ""` arrives as [""]: it keeps the image's entrypoint and command out, then
+  // means none at all (moby's mergeAndVerifyConfig).
+  if (entry.is_array() && entry.size() == 1 && entry[0] == "") entry = nullptr;
   cfg["Entrypoint"] = entry;
   cfg["Cmd"] = cmd;
   if (cfg.value("WorkingDir", "").empty()) cfg["WorkingDir"] = img.workingDir;
@@ -267,7 +270,7 @@ Result<CreateResult> ContainerService::create(const std::string& requestedName, 
       }
     }
   }
-  if (argv.empty()) return Error::invalid("no command specified");
+  if (argv.empty()) return Error::invalid("No command specified");
 
   std::string id = randomHexId();
   if (cfg.value("Hostname", "").empty()) {
@@ -363,9 +366,12 @@ Result<CreateResult> ContainerService::create(const std::string& requestedName, 
   if (hc["NetworkMode"] == "host") {
     resolv = readFile("/etc/resolv.conf").value_or("");
   }
-  Status files = writeFileAtomic(bundle + "/hostname", hostname + "\n");
-  if (files) files = writeFileAtomic(bundle + "/hosts", hosts);
-  if (files) files = writeFileAtomic(bundle + "/resolv.conf", resolv);
+  // Atomic, not synced: a crash loses at most files a restart of berthd does not need (Docker
+  // writes them without even the rename).
+  constexpr auto kVolatile = Durability::Volatile;
+  Status files = writeFileAtomic(bundle + "/hostname", hostname + "\n", 0644, kVolatile);
+  if (files) files = writeFileAtomic(bundle + "/hosts", hosts, 0644, kVolatile);
+  if (files) files = writeFileAtomic(bundle + "/resolv.conf", resolv, 0644, kVolatile);
   if (!files) {
     cleanup();
     return std::move(files).error().context("create container");

@@ -211,7 +211,7 @@ Result<UniqueFd> ContainerService::execStart(const std::string& execId, bool det
   }
   std::string process = TRY(buildExecProcess(im, doc, rec.cfg));
   std::string path = im.stateDir(c->id) + "/exec-" + execId + ".json";
-  TRY(writeFileAtomic(path, process, 0600));
+  TRY(writeFileAtomic(path, process, 0600, Durability::Volatile));
   std::vector<std::string> flags;
   if (rec.cfg.tty) flags.push_back("tty");
   if (rec.cfg.attachStdin && !detach) flags.push_back("stdin");

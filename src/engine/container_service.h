@@ -27,6 +27,7 @@ struct EngineOptions {
   std::string execRoot = "/run/berth";
   std::string runtimePath;  // berth-runtime (or runc) binary
   std::string shimPath;     // berth-shim binary
+  std::string initPath;     // berth-init binary, mounted at /sbin/docker-init for --init
   std::string cgroupParent = "/berth";
   std::map<std::string, std::string> runtimes;  // --runtime NAME -> binary, "berth" built in
 };

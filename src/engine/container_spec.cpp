@@ -8,10 +8,15 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+
 #include "base/file.h"
 #include "base/strings.h"
 #include "engine/container_internal.h"
 #include "engine/container_mounts.h"
+#include "engine/seccomp_profile.h"
 #include "oci/capabilities.h"
 #include "oci/spec.h"
 #include "sys/syscalls.h"
@@ -42,6 +47,34 @@ std::string readInRoot(const std::string& rootfs, const char* path) {
 
 bool isNumber(std::string_view s) {
   return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+// Where Docker mounts its init (tini) for run --init.
+constexpr const char* kContainerInitPath = "/sbin/docker-init";
+
+// berthd's --init-path as an absolute path to an executable file. A bare name is looked up in
+// PATH, as Docker looks up docker-init.
+Result<std::string> initBinary(const std::string& path) {
+  std::string found = path;
+  if (path.find('/') == std::string::npos) {
+    const char* env = std::getenv("PATH");
+    for (const std::string& dir : split(env ? env : "", ':', true)) {
+      if (::access((dir + "/" + path).c_str(), X_OK) == 0) {
+        found = dir + "/" + path;
+        break;
+      }
+    }
+  }
+  if (!found.empty() && found[0] != '/') found = std::filesystem::absolute(found).string();
+  struct stat st;
+  int err = ::stat(found.c_str(), &st) != 0 ? errno : S_ISREG(st.st_mode) ? 0 : EISDIR;
+  if (err == 0 && ::access(found.c_str(), X_OK) != 0) err = errno;
+  if (err != 0) {
+    return Error::make(ErrorKind::FailedPrecondition,
+                       "--init: init binary {:?} (berthd --init-path): {}", found,
+                       std::strerror(err));
+  }
+  return found;
 }
 
 struct ResolvedUser {
@@ -134,8 +167,27 @@ std::string normalizeCap(std::string c) {
   return c;
 }
 
+// Every capability in berthd's own bounding set (moby's GetAllCapabilities): --privileged and
+// --cap-add ALL cannot give more, and asking for more fails the container's capset. This host
+// kind, for one, lacks CAP_SYS_RESOURCE.
+std::vector<std::string> allHostCapabilities() {
+  uint64_t bounding = ~uint64_t{0};
+  if (auto status = readFile("/proc/self/status")) {
+    for (const std::string& line : split(*status, '\n', true)) {
+      if (!startsWith(line, "CapBnd:")) continue;
+      bounding = std::strtoull(std::string(trim(line.substr(7))).c_str(), nullptr, 16);
+    }
+  }
+  std::vector<std::string> out;
+  for (const std::string& name : oci::allCapabilityNames()) {
+    auto n = oci::capabilityFromName(name);
+    if (n && *n < 64 && (bounding >> *n & 1)) out.push_back(name);
+  }
+  return out;
+}
+
 Result<std::vector<std::string>> capabilities(const Json& hc) {
-  if (hc.value("Privileged", false)) return oci::allCapabilityNames();
+  if (hc.value("Privileged", false)) return allHostCapabilities();
   std::vector<std::string> adds, drops;
   for (auto& c : stringList(hc, "CapAdd")) adds.push_back(normalizeCap(c));
   for (auto& c : stringList(hc, "CapDrop")) drops.push_back(normalizeCap(c));
@@ -150,7 +202,7 @@ Result<std::vector<std::string>> capabilities(const Json& hc) {
   auto has = [](const std::vector<std::string>& v, const std::string& c) {
     return std::find(v.begin(), v.end(), c) != v.end();
   };
-  std::vector<std::string> base = has(adds, "ALL") ? oci::allCapabilityNames() : kDefaultCaps;
+  std::vector<std::string> base = has(adds, "ALL") ? allHostCapabilities() : kDefaultCaps;
   std::vector<std::string> out;
   if (!has(drops, "ALL")) {
     for (const auto& c : base) {
@@ -282,37 +334,6 @@ Result<std::vector<oci::Rlimit>> rlimits(const Json& hc) {
   return out;
 }
 
-// Docker's seccomp profile format is OCI's plus a few keys of its own (archMap, includes,
-// excludes, comment); this keeps what the runtime understands.
-Result<Json> seccompFromProfile(const std::string& text) {
-  Json p = TRY(parseJson(text, "seccomp profile"));
-  if (!p.is_object()) return Error::invalid("seccomp profile must be a JSON object");
-  Json out = {{"defaultAction", p.value("defaultAction", "SCMP_ACT_ALLOW")}};
-  if (p.contains("defaultErrnoRet")) out["defaultErrnoRet"] = p["defaultErrnoRet"];
-  Json arches = p.value("architectures", Json::array());
-  if (arches.empty() && p.contains("archMap")) {
-    for (const auto& a : p["archMap"]) {
-      arches.push_back(a.value("architecture", ""));
-      for (const auto& s : a.value("subArchitectures", Json::array())) arches.push_back(s);
-    }
-  }
-  out["architectures"] = arches;
-  Json calls = Json::array();
-  for (const auto& s : p.value("syscalls", Json::array())) {
-    Json c = {{"action", s.value("action", "SCMP_ACT_ALLOW")}};
-    if (s.contains("names")) {
-      c["names"] = s["names"];
-    } else if (s.contains("name")) {
-      c["names"] = Json::array({s["name"]});
-    }
-    if (s.contains("args") && !s["args"].is_null()) c["args"] = s["args"];
-    if (s.contains("errnoRet")) c["errnoRet"] = s["errnoRet"];
-    calls.push_back(c);
-  }
-  out["syscalls"] = calls;
-  return out;
-}
-
 }  // namespace
 
 Result<std::string> buildSpec(const ContainerService::Impl& im, const Json& doc) {
@@ -419,20 +440,37 @@ Result<std::string> buildSpec(const ContainerService::Impl& im, const Json& doc)
                         .source = bundle + "/" + src,
                         .options = {"rbind", "rprivate", ro}});
   }
+  // run --init: the init before the user's mounts, as Docker places it; the command runs under
+  // it while inspect's Path and Args stay the user's, as Docker's do.
+  if (hc.contains("Init") && hc["Init"].is_boolean() && hc["Init"].get<bool>()) {
+    std::string init = TRY(initBinary(im.opts.initPath));
+    s.mounts.push_back({.destination = kContainerInitPath,
+                        .type = "bind",
+                        .source = init,
+                        .options = {"rbind", "rprivate", "ro"}});
+    p.args.insert(p.args.begin(), {kContainerInitPath, "--"});
+  }
   for (auto& m : ociMounts(doc.value("Mounts", Json::array()), hc))
     s.mounts.push_back(std::move(m));
 
   Json spec = oci::specToJson(s);
-  for (const std::string& opt : stringList(hc, "SecurityOpt")) {
-    if (!startsWith(opt, "seccomp=") && !startsWith(opt, "seccomp:")) continue;
-    std::string v = opt.substr(8);
-    if (v == "unconfined") continue;
-    // The docker CLI sends the profile's content, not its path.
-    std::string text = v;
-    if (!v.empty() && v[0] == '/') text = TRY(readFile(v));
-    spec["linux"]["seccomp"] = TRY(seccompFromProfile(text));
+  // Seccomp as Docker's daemon sets it: none for --privileged or seccomp=unconfined, the given
+  // profile (the docker CLI sends its content; a path is read here), else the builtin default;
+  // conditional rules are resolved against the bounding set and this host.
+  spec["linux"].erase("seccomp");
+  if (!privileged) {
+    std::string profile = "builtin";
+    for (const std::string& opt : stringList(hc, "SecurityOpt")) {
+      if (startsWith(opt, "seccomp=") || startsWith(opt, "seccomp:")) profile = opt.substr(8);
+    }
+    if (profile.empty()) profile = "builtin";
+    if (profile != "unconfined") {
+      std::string text = profile == "builtin" ? std::string(defaultSeccompProfile()) : profile;
+      if (profile[0] == '/') text = TRY_CTX(readFile(profile), "seccomp profile {}", profile);
+      auto section = TRY(seccompFromProfile(text, hostSeccompTarget(caps)));
+      if (section) spec["linux"]["seccomp"] = std::move(*section);
+    }
   }
-  if (privileged) spec["linux"].erase("seccomp");
   // Checked the same way the runtime will, so that a bad option fails create/start cleanly.
   TRY(oci::specFromJson(spec));
   return dumpJson(spec, 2);
@@ -469,8 +507,7 @@ Result<std::string> buildExecProcess(const ContainerService::Impl& im, const Jso
   if (!hasEnv("HOME")) p.env.push_back("HOME=" + u.home);
   p.cwd = cfg.workingDir.empty() ? ccfg.value("WorkingDir", "") : cfg.workingDir;
   if (p.cwd.empty()) p.cwd = "/";
-  std::vector<std::string> caps =
-      cfg.privileged ? oci::allCapabilityNames() : TRY(capabilities(hc));
+  std::vector<std::string> caps = cfg.privileged ? allHostCapabilities() : TRY(capabilities(hc));
   p.capabilities = oci::Capabilities{.bounding = caps, .effective = caps, .permitted = caps};
   for (const std::string& opt : stringList(hc, "SecurityOpt")) {
     if (opt == "no-new-privileges" || opt == "no-new-privileges:true" ||

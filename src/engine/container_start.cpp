@@ -101,7 +101,9 @@ Status ContainerService::Impl::startLocked(const std::shared_ptr<Container>& c,
   if (auto st = snapshots->mount(id, lowers, rootfs); !st) return fail(st.error());
   auto spec = buildSpec(*this, doc);
   if (!spec) return fail(spec.error());
-  if (auto st = writeFileAtomic(bundle + "/config.json", *spec, 0600); !st) return fail(st.error());
+  // Rewritten at every start: no need to sync it.
+  if (auto st = writeFileAtomic(bundle + "/config.json", *spec, 0600, Durability::Volatile); !st)
+    return fail(st.error());
   (void)storage::removeTree(state);
   if (auto st = ensureDir(state, 0711); !st) return fail(st.error());
 

@@ -209,7 +209,8 @@ void Monitor::finalize() {
 void Monitor::writeExitFile() {
   std::string record = "{\"exitCode\":" + std::to_string(exitCode_) + ",\"exitedAt\":\"" +
                        rfc3339Nano(exitedAt_) + "\",\"pid\":" + std::to_string(initPid_) + "}";
-  auto st = writeFileReplacing(statePath(kExitFileName), record, true);
+  // Atomic but not synced: it outlives berthd, not the machine, and neither do containers.
+  auto st = writeFileReplacing(statePath(kExitFileName), record, false);
   if (!st) warn(st.error().what());
 }
 

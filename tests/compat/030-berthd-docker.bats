@@ -4,31 +4,11 @@
 
 bats_require_minimum_version 1.5.0
 
-setup_file() {
-  load ../lib/berthd.bash
-  berthd_start
-}
+load ../lib/berthd.bash
 
-teardown_file() {
-  load ../lib/berthd.bash
-  berthd_stop
-}
-
-setup() {
-  load ../lib/berthd.bash
-}
-
-teardown() {
-  if [ -z "${BATS_TEST_COMPLETED:-}" ]; then
-    echo "# output (status ${status:-}): ${output:-}"
-    echo "# berthd.log, last lines:"
-    tail -5 "$BERTHD_DIR/berthd.log" | cut -c1-300
-  fi
-  local ids
-  ids=$(docker ps -aq --filter "name=bc$BATS_TEST_NUMBER-" 2>/dev/null) || true
-  # shellcheck disable=SC2086
-  [ -z "$ids" ] || timeout 60 docker rm -f $ids >/dev/null 2>&1 || true
-}
+setup_file() { berthd_start; }
+teardown_file() { berthd_stop; }
+teardown() { berthd_test_teardown bc; }
 
 n() { echo "bc$BATS_TEST_NUMBER-$1"; }
 
@@ -240,4 +220,120 @@ PY
   run docker run --rm bcimport:1 /f
   [ "$status" -ne 0 ]  # no shell in it: the image is just the one file
   docker rmi bcimport:1
+}
+
+@test "docker run --init: PID 1 is docker-init, the command's status and a missing command's 127" {
+  run --separate-stderr docker run --rm --init busybox ps -o pid,comm
+  [ "$status" -eq 0 ]
+  [ "$(echo "$output" | awk '$1 == 1 { print $2 }')" = docker-init ]
+  run docker run --rm --init busybox sh -c 'exit 7'
+  [ "$status" -eq 7 ]
+  run docker run --rm --init busybox sh -c 'kill -KILL $$'
+  [ "$status" -eq 137 ]
+  run -127 docker run --rm --init busybox /no/such/binary
+  [[ $output == *"/no/such/binary"* ]]
+}
+
+@test "docker run --init reaps orphaned zombies" {
+  # The orphan (a cat blocked on a fifo) is the init's child once its subshell is gone; when the
+  # fifo lets it finish, only the init can reap it. The loop is bounded: a zombie stays "Z".
+  run docker run --rm --init busybox sh -c '
+    mkfifo /tmp/f
+    (cat /tmp/f >/dev/null & echo $! >/tmp/pid)
+    p=$(cat /tmp/pid)
+    echo "ppid $(cut -d" " -f4 /proc/$p/stat)"
+    echo done >/tmp/f
+    i=0
+    while [ -e /proc/$p ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+    if [ -e /proc/$p ]; then echo "left $(cut -d" " -f3 /proc/$p/stat)"; else echo reaped; fi'
+  [ "$status" -eq 0 ]
+  [ "$output" = $'ppid 1\nreaped' ]
+}
+
+@test "docker stop of a --init container: SIGTERM reaches the command (143); inspect shows the user's command" {
+  docker run -d --init --name "$(n i)" busybox sleep 100
+  run docker inspect -f '{{.Path}} {{.Args}} {{.HostConfig.Init}}' "$(n i)"
+  [ "$output" = "sleep [100] true" ]
+  run docker stop -t 10 "$(n i)"
+  [ "$status" -eq 0 ]
+  run docker inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$(n i)"
+  [ "$output" = "exited 143" ]
+}
+
+@test "docker run -t --init: the command is in the terminal's foreground process group" {
+  # /proc/PID/stat fields 5 and 8: the process group and the terminal's foreground group.
+  local pgrp tpgid
+  run docker run --rm -t --init busybox sh -c 'set -- $(cat /proc/$$/stat); echo "$5 $8"'
+  [ "$status" -eq 0 ]
+  read -r pgrp tpgid <<<"${output//$'\r'/}"
+  [ "$pgrp" -gt 1 ]
+  [ "$pgrp" = "$tpgid" ]
+}
+
+@test "docker images --filter reference lists only the matching tags" {
+  docker tag busybox bcref-one:1
+  docker tag busybox bcref-two:1
+  docker tag busybox localhost:5000/bcref/app:1.0
+  run docker images --filter reference=bcref-one --format '{{.Repository}}:{{.Tag}}'
+  [ "$status" -eq 0 ]
+  [ "$output" = "bcref-one:1" ]
+  run docker images --format '{{.Repository}}:{{.Tag}}' bcref-two:1
+  [ "$output" = "bcref-two:1" ]
+  run docker images --filter 'reference=bcref-*:1' --format '{{.Repository}}:{{.Tag}}'
+  [ "$(sort <<<"$output")" = $'bcref-one:1\nbcref-two:1' ]
+  run docker images --filter 'reference=*/bcref/app' --format '{{.Repository}}:{{.Tag}}'
+  [ "$output" = "localhost:5000/bcref/app:1.0" ]
+  run docker images --filter 'reference=localhost:5000/bcref/app:1.*' -q
+  [ "$output" = "$(docker images -q busybox)" ]
+  run docker images --filter reference=bcref-none -q
+  [ "$status" -eq 0 ]
+  [ -z "$output" ]
+  run docker images --filter 'reference=[bcref' -q
+  [ "$status" -ne 0 ]
+  [[ $output == *"syntax error in pattern"* ]]
+  docker rmi bcref-one:1 bcref-two:1 localhost:5000/bcref/app:1.0
+}
+
+@test "docker cp out of a container: dir/. copies the content, dir and dir/ the directory" {
+  local o=$BATS_TEST_TMPDIR/cp
+  mkdir -p "$o/content" "$o/whole" "$o/slash"
+  docker run -d --name "$(n c)" busybox sleep 100
+  docker exec "$(n c)" sh -c 'mkdir -p /d/sub && echo a >/d/f && echo b >/d/sub/g && ln -s /d /dl'
+  docker cp "$(n c):/d/." "$o/content"
+  [ "$(cat "$o/content/f" "$o/content/sub/g")" = $'a\nb' ]
+  [ ! -e "$o/content/d" ]
+  docker cp "$(n c):/d" "$o/whole"
+  [ "$(cat "$o/whole/d/f")" = a ]
+  docker cp "$(n c):/d/" "$o/slash"
+  [ "$(cat "$o/slash/d/sub/g")" = b ]
+  # A destination that does not exist takes the directory's name.
+  docker cp "$(n c):/d/." "$o/new"
+  [ "$(cat "$o/new/f")" = a ]
+  # A trailing slash or /. follows a symlink at the end; without them the link is copied.
+  docker cp "$(n c):/dl/." "$o/vialink"
+  [ "$(cat "$o/vialink/sub/g")" = b ]
+  docker cp "$(n c):/dl" "$o/link"
+  [ "$(readlink "$o/link")" = /d ]
+  # The archive itself: "./" names for dir/., the base name otherwise.
+  run sh -c "docker cp '$(n c):/d/.' - | tar -t | sort"
+  [ "$output" = $'./\n./f\n./sub/\n./sub/g' ]
+  run sh -c "docker cp '$(n c):/d/' - | tar -t | sort"
+  [ "$output" = $'d/\nd/f\nd/sub/\nd/sub/g' ]
+  run docker cp "$(n c):/d/f/" "$o/x"
+  [ "$status" -ne 0 ]
+  [[ ${output,,} == *"not a directory"* ]]
+}
+
+@test "docker cp into a container: to dir/., to dir/ and the content of a local dir/." {
+  local o=$BATS_TEST_TMPDIR/cpin
+  mkdir -p "$o/src/sub"
+  echo top >"$o/top.txt"
+  echo deep >"$o/src/sub/g"
+  docker run -d --name "$(n c)" busybox sleep 100
+  docker exec "$(n c)" mkdir -p /in /in2
+  docker cp "$o/top.txt" "$(n c):/in/."
+  docker cp "$o/src/." "$(n c):/in2/"
+  docker cp "$o/src" "$(n c):/in/"
+  run docker exec "$(n c)" sh -c 'cat /in/top.txt /in2/sub/g /in/src/sub/g; ls /in2'
+  [ "$output" = $'top\ndeep\ndeep\nsub' ]
 }

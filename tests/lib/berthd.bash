@@ -4,7 +4,8 @@
 #
 # berthd_start: exports BERTHD_DIR, DOCKER_HOST, DOCKER_CONFIG, BERTHD_CGROUP.
 # berthd_stop: stops it and removes every container, shim, mount and cgroup it made.
-# Env: BERTHD, BERTH_IMAGE, BERTH_RUNTIME, BERTH_SHIM (absolute paths; default: the build tree).
+# Env: BERTHD, BERTH_IMAGE, BERTH_RUNTIME, BERTH_SHIM, BERTH_INIT (absolute paths; default: the
+# build tree).
 # BERTHD_KEEP=1 keeps the directory (berthd.log) for a post-mortem.
 
 BERTH_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -15,9 +16,12 @@ berthd_launch() {
   setsid "$BERTHD" -H "unix://$BERTHD_DIR/sock" --data-root "$BERTHD_DIR/data" \
     --exec-root "$BERTHD_DIR/exec" --cgroup-parent "/$BERTHD_CGROUP" \
     ${BERTH_RUNTIME:+--runtime-path "$BERTH_RUNTIME"} ${BERTH_SHIM:+--shim-path "$BERTH_SHIM"} \
+    ${BERTH_INIT:+--init-path "$BERTH_INIT"} \
     --pidfile "$BERTHD_DIR/berthd.pid" --log-level debug \
     </dev/null >>"$BERTHD_DIR/berthd.log" 2>&1 &
   echo $! >"$BERTHD_DIR/launcher.pid"
+  # Not a job of this shell: a kill -9 in a live-restore test is no news to report.
+  disown $! 2>/dev/null || true
   local i
   for i in $(seq 100); do
     curl -sf --unix-socket "$BERTHD_DIR/sock" http://x/_ping >/dev/null 2>&1 && return 0
@@ -104,3 +108,18 @@ berthd_stop() {
 berthd_fds() { ls "/proc/$(cat "$BERTHD_DIR/berthd.pid")/fd" | wc -l; }
 berthd_shims() { pgrep -f "berth-shim .*$BERTHD_DIR/" | wc -l; }
 berthd_mounts() { awk -v d="$BERTHD_DIR/" 'index($5, d) == 1' /proc/self/mountinfo | wc -l; }
+
+# berthd_test_teardown PREFIX: a compat test's teardown against the file's private berthd: on
+# failure the last output and berthd's last log lines, then its containers (named PREFIX<N>-*)
+# removed.
+berthd_test_teardown() {
+  if [ -z "${BATS_TEST_COMPLETED:-}" ]; then
+    echo "# output (status ${status:-}): ${output:-}"
+    echo "# berthd.log, last lines:"
+    tail -5 "$BERTHD_DIR/berthd.log" | cut -c1-300
+  fi
+  local ids
+  ids=$(docker ps -aq --filter "name=$1$BATS_TEST_NUMBER-" 2>/dev/null) || true
+  # shellcheck disable=SC2086
+  [ -z "$ids" ] || timeout 60 docker rm -f $ids >/dev/null 2>&1 || true
+}

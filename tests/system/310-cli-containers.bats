@@ -58,6 +58,12 @@ teardown() { cli_teardown; }
   [ "$output" = "infra /tmp" ]
   run b run --rm --entrypoint echo busybox hi there
   [ "$output" = "hi there" ]
+  # An empty entrypoint clears the image's: the command runs as given.
+  run b run --rm --entrypoint "" busybox echo cleared
+  [ "$output" = "cleared" ]
+  run b create --entrypoint "" busybox
+  [ "$status" -ne 0 ]
+  [[ $output == *"No command specified"* ]]
 }
 
 @test "run -d prints the ID; ps, logs, exec, stop and rm drive the container" {

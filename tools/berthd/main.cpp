@@ -71,6 +71,7 @@ int main(int argc, char** argv) {
   app.add_option("--runtime-path", eo.runtimePath,
                  "the OCI runtime for --runtime berth (default: berth-runtime)");
   app.add_option("--shim-path", eo.shimPath, "the berth-shim binary");
+  app.add_option("--init-path", eo.initPath, "the init of run --init (default: berth-init)");
   app.add_option("--add-runtime", addRuntimes, "register an OCI runtime: NAME=PATH");
   app.add_option("--cgroup-parent", eo.cgroupParent, "parent cgroup of containers")
       ->capture_default_str();
@@ -99,6 +100,7 @@ int main(int argc, char** argv) {
   if (hosts.empty()) hosts.push_back("unix://" + eo.execRoot + "/berth.sock");
   if (eo.runtimePath.empty()) eo.runtimePath = findHelper("berth-runtime");
   if (eo.shimPath.empty()) eo.shimPath = findHelper("berth-shim");
+  if (eo.initPath.empty()) eo.initPath = findHelper("berth-init");
   for (const std::string& r : addRuntimes) {
     auto eq = r.find('=');
     if (eq == std::string::npos || eq == 0)

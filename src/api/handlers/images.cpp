@@ -10,6 +10,7 @@
 #include "apitypes/filters.h"
 #include "base/file.h"
 #include "base/strings.h"
+#include "engine/image_reference_filter.h"
 
 namespace berth::api {
 
@@ -26,26 +27,6 @@ Json summaryJson(const ImageSummary& i, bool oldApi) {
       {"Containers", i.containers}};
   if (oldApi) j["VirtualSize"] = i.size;
   return j;
-}
-
-// Glob match for the reference filter ("busybox", "busy*", "*:latest").
-bool globMatch(std::string_view pat, std::string_view s) {
-  if (pat.empty()) return s.empty();
-  if (pat[0] == '*') {
-    for (size_t i = 0; i <= s.size(); ++i) {
-      if (globMatch(pat.substr(1), s.substr(i))) return true;
-    }
-    return false;
-  }
-  return !s.empty() && (pat[0] == '?' || pat[0] == s[0]) && globMatch(pat.substr(1), s.substr(1));
-}
-
-bool referenceMatches(const std::string& pattern, const ImageSummary& i) {
-  for (const std::string& t : i.repoTags) {
-    std::string repo = t.substr(0, t.rfind(':'));
-    if (globMatch(pattern, t) || globMatch(pattern, repo)) return true;
-  }
-  return false;
 }
 
 // Streams a request body into a pipe for the engine calls that read an fd.
@@ -144,14 +125,11 @@ void registerImageRoutes(Router& r, Services& s) {
     }
     bool dangling = TRY(f.boolValue("dangling"));
     Json out = Json::array();
-    for (const auto& i : list) {
+    auto patterns = f.values("reference");
+    for (auto& i : list) {
       if (f.has("dangling") && (i.repoTags.empty()) != dangling) continue;
-      if (f.has("reference")) {
-        auto pats = f.values("reference");
-        if (!std::any_of(pats.begin(), pats.end(),
-                         [&](const std::string& p) { return referenceMatches(p, i); }))
-          continue;
-      }
+      // Docker lists only the tags and digests that match, and leaves out images without one.
+      if (f.has("reference") && !TRY(engine::keepMatchingReferences(i, patterns))) continue;
       if (!f.matchLabels("label", i.labels)) continue;
       out.push_back(summaryJson(i, q.versionBelow("1.44")));
     }
