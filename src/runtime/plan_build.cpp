@@ -248,7 +248,7 @@ Result<ProcessPlan> buildProcessPlan(const oci::Process& p, const oci::Spec& spe
   }
   if (spec.linux && spec.linux->seccomp) {
     out.hasSeccomp = true;
-    out.seccomp = TRY_CTX(seccomp::compile(*spec.linux->seccomp), "linux.seccomp");
+    out.seccomp = TRY_CTX(seccomp::compileCached(*spec.linux->seccomp), "linux.seccomp");
   }
   if (!p.apparmorProfile.empty()) {
     spdlog::warn("apparmor profile {:?} ignored: this host has no AppArmor", p.apparmorProfile);

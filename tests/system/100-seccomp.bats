@@ -18,6 +18,21 @@ seccomp() {
   [ "$(jqo .Seccomp)" -eq 2 ]
 }
 
+@test "a compiled program is cached under --root and used again" {
+  berth_only "the cache is berth-runtime's"
+  seccomp '[{"names": ["getcwd"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13}]'
+  run_ctr -1 /testbin syscall getcwd
+  [ "$(ls "$ROOT/.seccomp-cache" | wc -l)" -eq 1 ]
+  run_ctr -1 /testbin syscall getcwd
+  [ "$(jqo .errno)" = EACCES ]
+  [ "$(ls "$ROOT/.seccomp-cache" | wc -l)" -eq 1 ]
+  # A damaged program is compiled again, not installed.
+  f=$(ls "$ROOT"/.seccomp-cache/*)
+  printf 'garbage' >"$f"
+  run_ctr -1 /testbin syscall getcwd
+  [ "$(jqo .errno)" = EACCES ]
+}
+
 @test "errnoRet picks the errno" {
   seccomp '[{"names": ["getcwd"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13}]'
   run_ctr -1 /testbin syscall getcwd

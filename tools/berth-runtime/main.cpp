@@ -8,6 +8,7 @@
 
 #include "base/log.h"
 #include "commands.h"
+#include "runtime/seccomp/seccomp.h"
 
 namespace {
 
@@ -106,6 +107,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (!ctx.action) return 0;
+  runtime::seccomp::setCacheDir(ctx.globals.root + "/.seccomp-cache");
   auto r = ctx.action();
   int code = 0;
   if (!r) {

@@ -6,6 +6,7 @@
 #include <linux/filter.h>
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "base/error.h"
@@ -23,6 +24,11 @@ struct Program {
 /// unknown syscall names only when none of a rule's names is known to libseccomp (unknown names
 /// are skipped, as runc does), unknown architectures, actions or flags.
 Result<Program> compile(const oci::Seccomp& s);
+
+/// compile(), through a cache of compiled programs in the directory setCacheDir() names (none
+/// by default: then it is compile()). berth-runtime keeps it in <root>/.seccomp-cache.
+Result<Program> compileCached(const oci::Seccomp& s);
+void setCacheDir(std::string dir);
 
 /// Installs the program in the calling process. Async-signal-safe, no allocation: call it
 /// right before execve. Returns the listener fd (>= 0) when p.notify, 0 on success otherwise,
