@@ -76,6 +76,9 @@ inline int close(int fd) {
 inline long write(int fd, const void* buf, size_t n) {
   return call(SYS_write, arg(fd), arg(buf), arg(n));
 }
+inline long read(int fd, void* buf, size_t n) {
+  return call(SYS_read, arg(fd), arg(buf), arg(n));
+}
 inline int mount(const char* source, const char* target, const char* fstype, unsigned long flags,
                  const void* data) {
   return call32(SYS_mount, source, target, fstype, flags, data);

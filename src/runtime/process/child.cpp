@@ -361,9 +361,21 @@ void stage1(InitPlan& plan) {
   if (rest) {
     if (int r = sys::raw::unshare(rest); r < 0) fail(sync, -r, "unshare namespaces");
   }
+  // The init says nothing on the sync socket before Stage2Pid is there, so the parent knows its
+  // pid first (for Ready, hooks' state, a failure's cleanup): it waits for this stage to exit,
+  // which closes the pipe's write end.
+  int order[2];
+  if (int r = sys::raw::pipe2(order, O_CLOEXEC); r < 0) fail(sync, -r, "pipe");
   int pid = sys::raw::fork(CLONE_PARENT);
   if (pid < 0) fail(sync, -pid, "clone init");
-  if (pid == 0) stage2(plan);
+  if (pid == 0) {
+    sys::raw::close(order[1]);
+    char b;
+    while (sys::raw::read(order[0], &b, 1) == -EINTR) {
+    }
+    sys::raw::close(order[0]);
+    stage2(plan);
+  }
   sendMsg(sync, SyncType::Stage2Pid, pid);
   ::_exit(0);
 }
