@@ -480,4 +480,12 @@ Result<std::string> parseTimestamp(std::string_view value) {
   return fmt::format("{}.{}", t, frac.substr(0, 9));
 }
 
+RepoTag splitRepoTag(const std::string& ref) {
+  auto colon = ref.rfind(':');
+  auto slash = ref.rfind('/');
+  if (colon != std::string::npos && (slash == std::string::npos || colon > slash))
+    return {ref.substr(0, colon), ref.substr(colon + 1)};
+  return {ref, std::nullopt};
+}
+
 }  // namespace berth::cli

@@ -4,6 +4,7 @@
 // timestamps. Error texts are docker's so scripts that match them keep working.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,6 +13,14 @@
 #include "base/json.h"
 
 namespace berth::cli {
+
+/// An image reference split at its tag: "a/b:1" -> {"a/b", "1"}; "localhost:5000/a" has no
+/// tag (the colon is the registry's port). A digest ("@sha256:...") is not split off here.
+struct RepoTag {
+  std::string repo;
+  std::optional<std::string> tag;
+};
+RepoTag splitRepoTag(const std::string& ref);
 
 /// go-units RAMInBytes: "512m", "1.5g", "1024", "2GiB" (binary units). "invalid size: 'x'".
 Result<int64_t> parseRamBytes(std::string_view s);

@@ -2,6 +2,7 @@
 
 #include "cli/commands/commands.h"
 #include "cli/commands/common.h"
+#include "cli/opts.h"
 
 namespace berth::cli {
 
@@ -26,14 +27,9 @@ Result<int> run(Cli& cli, CommitOptions& o, Args& args) {
   client::Query q;
   q.add("container", args[0]);
   if (args.size() > 1) {
-    const std::string& ref = args[1];
-    auto colon = ref.rfind(':');
-    auto slash = ref.rfind('/');
-    if (colon != std::string::npos && (slash == std::string::npos || colon > slash)) {
-      q.add("repo", ref.substr(0, colon)).add("tag", ref.substr(colon + 1));
-    } else {
-      q.add("repo", ref);
-    }
+    auto [repo, tag] = splitRepoTag(args[1]);
+    q.add("repo", repo);
+    if (tag) q.add("tag", *tag);
   }
   q.opt("comment", o.message).opt("author", o.author);
   for (const auto& ch : o.changes) q.add("changes", ch);

@@ -445,10 +445,7 @@ namespace {
 
 // busybox -> busybox:latest, as docker names what it could not find.
 std::string withTag(const std::string& ref) {
-  if (ref.find('@') != std::string::npos) return ref;
-  auto slash = ref.rfind('/');
-  auto colon = ref.rfind(':');
-  if (colon != std::string::npos && (slash == std::string::npos || colon > slash)) return ref;
+  if (ref.find('@') != std::string::npos || splitRepoTag(ref).tag) return ref;
   return ref + ":latest";
 }
 
@@ -459,10 +456,9 @@ Status pullImage(Cli& cli, client::Client& c, const std::string& ref, const std:
     image = ref.substr(0, at);
     tag = ref.substr(at + 1);
   } else {
-    std::string t = withTag(ref);
-    auto colon = t.rfind(':');
-    image = t.substr(0, colon);
-    tag = t.substr(colon + 1);
+    auto split = splitRepoTag(ref);
+    image = split.repo;
+    tag = split.tag.value_or("latest");
   }
   client::Query q;
   q.add("fromImage", image).add("tag", tag).opt("platform", platform);

@@ -4,6 +4,7 @@
 #include "cli/commands/body_source.h"
 #include "cli/commands/commands.h"
 #include "cli/commands/common.h"
+#include "cli/opts.h"
 
 namespace berth::cli {
 
@@ -30,14 +31,9 @@ Result<int> run(Cli& cli, ImportOptions& o, Args& args) {
   q.add("fromSrc", url ? src : "-");
   if (!url) fd = TRY(bodyFromFile(req, src));
   if (args.size() > 1) {
-    const std::string& ref = args[1];
-    auto colon = ref.rfind(':');
-    auto slash = ref.rfind('/');
-    if (colon != std::string::npos && (slash == std::string::npos || colon > slash)) {
-      q.add("repo", ref.substr(0, colon)).add("tag", ref.substr(colon + 1));
-    } else {
-      q.add("repo", ref);
-    }
+    auto [repo, tag] = splitRepoTag(args[1]);
+    q.add("repo", repo);
+    if (tag) q.add("tag", *tag);
   }
   q.opt("message", o.message).opt("platform", o.platform);
   for (const auto& ch : o.changes) q.add("changes", ch);

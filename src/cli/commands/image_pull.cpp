@@ -2,6 +2,7 @@
 
 #include "cli/commands/commands.h"
 #include "cli/commands/common.h"
+#include "cli/opts.h"
 
 namespace berth::cli {
 
@@ -25,11 +26,10 @@ Result<int> run(Cli& cli, PullOptions& o, Args& args) {
     image = ref.substr(0, at);
     tag = ref.substr(at + 1);
   } else {
-    auto colon = ref.rfind(':');
-    auto slash = ref.rfind('/');
-    if (colon != std::string::npos && (slash == std::string::npos || colon > slash)) {
-      image = ref.substr(0, colon);
-      tag = ref.substr(colon + 1);
+    auto split = splitRepoTag(ref);
+    if (split.tag) {
+      image = split.repo;
+      tag = *split.tag;
     } else if (!o.all) {
       tag = "latest";
       cli.out("Using default tag: latest\n");

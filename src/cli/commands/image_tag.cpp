@@ -3,6 +3,7 @@
 #include "base/strings.h"
 #include "cli/commands/commands.h"
 #include "cli/commands/common.h"
+#include "cli/opts.h"
 
 namespace berth::cli {
 
@@ -14,16 +15,11 @@ void flags(FlagSet&, NoOptions&) {}
 Result<int> run(Cli& cli, NoOptions&, Args& args) {
   client::Client* c = TRY(cli.client());
   const std::string& target = args[1];
-  std::string repo = target, tag;
   if (target.find('@') != std::string::npos) {
     return Error::invalid("refusing to create a tag with a digest reference");
   }
-  auto colon = target.rfind(':');
-  auto slash = target.rfind('/');
-  if (colon != std::string::npos && (slash == std::string::npos || colon > slash)) {
-    repo = target.substr(0, colon);
-    tag = target.substr(colon + 1);
-  }
+  auto split = splitRepoTag(target);
+  std::string repo = split.repo, tag = split.tag.value_or("");
   if (repo.empty()) {
     return Error::invalid(
         "Error parsing reference: \"{}\" is not a valid repository/tag: invalid reference format",

@@ -13,6 +13,18 @@ std::string err(const Result<T>& r) {
   return r ? "ok" : r.error().message();
 }
 
+TEST(SplitRepoTag, TheTagFollowsTheLastColonAfterTheLastSlash) {
+  EXPECT_EQ(splitRepoTag("busybox").repo, "busybox");
+  EXPECT_FALSE(splitRepoTag("busybox").tag);
+  EXPECT_EQ(splitRepoTag("a/b:1.2").repo, "a/b");
+  EXPECT_EQ(splitRepoTag("a/b:1.2").tag, "1.2");
+  EXPECT_EQ(splitRepoTag("localhost:5000/app").repo, "localhost:5000/app");
+  EXPECT_FALSE(splitRepoTag("localhost:5000/app").tag);
+  EXPECT_EQ(splitRepoTag("localhost:5000/app:v1").repo, "localhost:5000/app");
+  EXPECT_EQ(splitRepoTag("localhost:5000/app:v1").tag, "v1");
+  EXPECT_EQ(splitRepoTag("x:").tag, "");
+}
+
 TEST(ParseRamBytes, BinaryUnitsAsGoUnits) {
   EXPECT_EQ(*parseRamBytes("1024"), 1024);
   EXPECT_EQ(*parseRamBytes("512m"), 512LL << 20);
