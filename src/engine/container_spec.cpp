@@ -465,9 +465,16 @@ Result<std::string> buildSpec(const ContainerService::Impl& im, const Json& doc)
     }
     if (profile.empty()) profile = "builtin";
     if (profile != "unconfined") {
-      std::string text = profile == "builtin" ? std::string(defaultSeccompProfile()) : profile;
-      if (profile[0] == '/') text = TRY_CTX(readFile(profile), "seccomp profile {}", profile);
-      auto section = TRY(seccompFromProfile(text, hostSeccompTarget(caps)));
+      SeccompTarget target = hostSeccompTarget(caps);
+      std::optional<Json> section;
+      if (profile == "builtin") {
+        section = TRY(seccompFromParsedProfile(defaultSeccompProfileJson(), target));
+      } else if (profile[0] == '/') {
+        std::string text = TRY_CTX(readFile(profile), "seccomp profile {}", profile);
+        section = TRY(seccompFromProfile(text, target));
+      } else {
+        section = TRY(seccompFromProfile(profile, target));
+      }
       if (section) spec["linux"]["seccomp"] = std::move(*section);
     }
   }

@@ -231,13 +231,22 @@ SeccompTarget hostSeccompTarget(std::vector<std::string> caps) {
 }
 
 Result<std::optional<Json>> seccompFromProfile(std::string_view text, const SeccompTarget& t) {
-  Json p = TRY(parseJson(text, "seccomp profile"));
+  return seccompFromParsedProfile(TRY(parseJson(text, "seccomp profile")), t);
+}
+
+Result<std::optional<Json>> seccompFromParsedProfile(const Json& p, const SeccompTarget& t) {
   if (!p.is_object()) return Error::invalid("seccomp profile must be a JSON object");
   try {
     return convert(p, t);
   } catch (const Json::exception& e) {
     return Error::invalid("seccomp profile: {}", e.what());
   }
+}
+
+const Json& defaultSeccompProfileJson() {
+  // The builtin text is part of the binary and covered by the unit tests: it parses.
+  static const Json parsed = Json::parse(defaultSeccompProfile());
+  return parsed;
 }
 
 }  // namespace berth::engine

@@ -33,5 +33,10 @@ std::string_view defaultSeccompProfile();
 /// is not a JSON object, for both "architectures" and "archMap", both "name" and "names", a
 /// minKernel not of the form "<kernel>.<major>", or fields of the wrong type.
 Result<std::optional<Json>> seccompFromProfile(std::string_view text, const SeccompTarget& t);
+/// The same for a profile already parsed, such as defaultSeccompProfileJson().
+Result<std::optional<Json>> seccompFromParsedProfile(const Json& profile, const SeccompTarget& t);
+/// defaultSeccompProfile(), parsed once: every container start without a profile of its own
+/// converts it.
+const Json& defaultSeccompProfileJson();
 
 }  // namespace berth::engine
