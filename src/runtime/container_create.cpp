@@ -181,8 +181,11 @@ Status launchPrepared(const Globals& g, const CreateOptions& o, Prepared& p, boo
   }
   adjustOomScore(p.spec);
   LaunchHooks hooks;
+  // The cgroup exists before the clone, so the child can be born in it (cgroups::SelfJoin); it
+  // is filled while the child creates its namespaces, and joined (v1) after Go.
+  if (auto st = p.cgroup->create(); !st)
+    return fail(std::move(st).error().context("create cgroup"));
   hooks.afterClone = [&]() -> Status {
-    TRY_CTX(p.cgroup->create(), "create cgroup");
     TRY_CTX(p.cgroup->apply(effectiveResources(p.spec)), "apply cgroup resources");
     return ok();
   };

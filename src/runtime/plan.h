@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -108,6 +109,12 @@ struct InitPlan {
   // nothing mounted or masked beneath it, no hooks that look) it goes in last, after pivot_root,
   // so the init waits for the parent as late as possible.
   bool deferCgroupMounts = false;
+  // The container cgroup's v1 `tasks` files, opened by the runtime: the process that becomes the
+  // init (stage 1 where there are two) writes "0" into each once Go has come, and so moves
+  // itself without the global lock a cgroup.procs write takes (cgroups::SelfJoin). A fixed
+  // array: the child must not allocate.
+  std::array<int, 32> cgroupTasksFds{};
+  size_t cgroupTasksCount = 0;
   // The flock'd state directory of the runtime process: the children must not keep the lock
   // (a flock belongs to the open file, which fork shares), so stage 1 closes it first.
   int lockFd = -1;

@@ -25,6 +25,50 @@ namespace berth::sys {
 
 namespace {
 
+// struct clone_args of clone3(2), up to `cgroup` (CLONE_ARGS_SIZE_VER2).
+struct CloneArgs {
+  uint64_t flags = 0, pidfd = 0, childTid = 0, parentTid = 0, exitSignal = 0, stack = 0,
+           stackSize = 0, tls = 0, setTid = 0, setTidSize = 0, cgroup = 0;
+};
+static_assert(sizeof(CloneArgs) == 88);
+constexpr uint64_t kCloneIntoCgroup = 0x200000000ULL;
+
+CloneArgs cloneArgs(unsigned long flags, int cgroupFd) {
+  CloneArgs a;
+  a.flags = flags | kCloneIntoCgroup;
+  a.exitSignal = SIGCHLD;
+  a.cgroup = static_cast<uint64_t>(cgroupFd);
+  return a;
+}
+
+#if defined(__x86_64__)
+// clone3 with a stack of its own: the child starts on that stack at the instruction after the
+// syscall, with no frame to return to, so it calls fn(arg) from here and exits with its result.
+// fn and arg travel in callee-saved registers, which the child inherits. Returns as clone3 does.
+long clone3OnStack(CloneArgs* args, int (*fn)(void*), void* arg) {
+  long ret;
+  register void* fnReg asm("r12") = reinterpret_cast<void*>(fn);
+  register void* argReg asm("r13") = arg;
+  asm volatile(
+      "syscall\n\t"
+      "testq %%rax, %%rax\n\t"
+      "jnz 1f\n\t"
+      "xorl %%ebp, %%ebp\n\t"
+      "movq %%r13, %%rdi\n\t"
+      "callq *%%r12\n\t"
+      "movl %%eax, %%edi\n\t"
+      "movl %[exitNr], %%eax\n\t"
+      "syscall\n\t"
+      "ud2\n\t"
+      "1:\n\t"
+      : "=a"(ret)
+      : "0"(static_cast<long>(SYS_clone3)), "D"(args), "S"(sizeof(CloneArgs)), "r"(fnReg),
+        "r"(argReg), [exitNr] "i"(SYS_exit)
+      : "rcx", "r11", "memory", "cc");
+  return ret;
+}
+#endif
+
 // The raw calls leave errno alone; these wrappers set it as their callers expect.
 int withErrno(int r) {
   if (r < 0) errno = -r;
@@ -63,6 +107,7 @@ Result<ChildStack> ChildStack::allocate(size_t size) {
   ChildStack s;
   s.base_ = p;
   s.size_ = size + guard;
+  s.guard_ = guard;
   if (::mprotect(p, guard, PROT_NONE) != 0) return Error::sys(errno, "mprotect child stack guard");
   return s;
 }
@@ -72,6 +117,7 @@ ChildStack& ChildStack::operator=(ChildStack&& o) noexcept {
     if (base_) ::munmap(base_, size_);
     base_ = std::exchange(o.base_, nullptr);
     size_ = std::exchange(o.size_, 0);
+    guard_ = std::exchange(o.guard_, 0);
   }
   return *this;
 }
@@ -83,6 +129,27 @@ ChildStack::~ChildStack() {
 pid_t cloneSharedMemory(unsigned long flags, int (*fn)(void*), void* arg, const ChildStack& stack) {
   int r = ::clone(fn, stack.top(), static_cast<int>(flags | CLONE_VM | SIGCHLD), arg);
   return r < 0 ? -errno : r;
+}
+
+pid_t cloneSharedMemoryInto(unsigned long flags, int (*fn)(void*), void* arg,
+                            const ChildStack& stack, int cgroupFd) {
+#if defined(__x86_64__)
+  CloneArgs a = cloneArgs(flags | CLONE_VM, cgroupFd);
+  a.stack = reinterpret_cast<uint64_t>(stack.base());
+  a.stackSize = stack.size();
+  long r = clone3OnStack(&a, fn, arg);
+  return static_cast<pid_t>(r);
+#else
+  (void)flags, (void)fn, (void)arg, (void)stack, (void)cgroupFd;
+  return -ENOSYS;
+#endif
+}
+
+pid_t cloneProcessInto(unsigned long flags, int cgroupFd) {
+  CloneArgs a = cloneArgs(flags, cgroupFd);
+  // Without a stack the child runs on a copy of ours, as after fork(2).
+  long r = ::syscall(SYS_clone3, &a, sizeof a);
+  return r < 0 ? -errno : static_cast<pid_t>(r);
 }
 
 pid_t cloneProcess(unsigned long flags) {

@@ -39,10 +39,14 @@ class ChildStack {
   ChildStack& operator=(ChildStack&& o) noexcept;
   ~ChildStack();
   void* top() const { return static_cast<char*>(base_) + size_; }
+  // The usable part, above the guard page (clone3 takes the stack as base and size).
+  void* base() const { return static_cast<char*>(base_) + guard_; }
+  size_t size() const { return size_ - guard_; }
 
  private:
   void* base_ = nullptr;
   size_t size_ = 0;
+  size_t guard_ = 0;
 };
 // A child that runs fn(arg) on `stack` in this process's memory (CLONE_VM, vfork style but
 // without suspending us) until it execs or exits; flags add CLONE_NEW* (not CLONE_NEWTIME, which
@@ -50,6 +54,13 @@ class ChildStack {
 // reads, nor free the stack, and the child must make its syscalls through sys/raw.h, as they share
 // errno. Returns the pid or -errno.
 pid_t cloneSharedMemory(unsigned long flags, int (*fn)(void*), void* arg, const ChildStack& stack);
+// The same two, with the child born in the cgroup whose directory cgroupFd is open
+// (clone3 CLONE_INTO_CGROUP, Linux 5.7): no write into cgroup.procs, which can wait for an RCU
+// grace period. -errno on failure (-ENOSYS for cloneSharedMemoryInto where this architecture
+// has no clone3 trampoline); the caller falls back to the plain clone and a cgroup.procs write.
+pid_t cloneSharedMemoryInto(unsigned long flags, int (*fn)(void*), void* arg,
+                            const ChildStack& stack, int cgroupFd);
+pid_t cloneProcessInto(unsigned long flags, int cgroupFd);
 
 Result<UniqueFd> pidfdOpen(pid_t pid);
 

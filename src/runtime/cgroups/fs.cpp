@@ -42,6 +42,12 @@ void unlinkPlainFiles(const std::string& dir) {
 
 }  // namespace
 
+Result<UniqueFd> openCgroupDir(const std::string& dir) {
+  UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd) return Error::sys(errno, "open {}", dir);
+  return fd;
+}
+
 Status CgroupFs::write(const std::string& path, std::string_view value) const {
   if (!fake) return writeFile(path, value);
   UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));

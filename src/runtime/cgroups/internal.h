@@ -51,6 +51,9 @@ class ControlFileWriter {
   UniqueFd fd_;
 };
 
+// A cgroup directory opened for clone3(CLONE_INTO_CGROUP) (an O_PATH fd will not do).
+Result<UniqueFd> openCgroupDir(const std::string& dir);
+
 // "key value" lines (memory.stat, cpu.stat, cgroup.events) -> map; unparsable lines skipped.
 std::map<std::string, uint64_t> parseFlatKeyed(std::string_view text);
 // "max" -> nullopt, else the decimal value.

@@ -2,6 +2,7 @@
 // into the hierarchy of their controller; on hybrid hosts the unified hierarchy only holds the
 // processes (its controllers stay with v1).
 
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -85,6 +86,21 @@ class V1Manager final : public Manager {
       TRY_CTX(fs_.write(dirOf(*h) + "/cgroup.procs", std::to_string(pid)), "add pid {} to cgroup",
               pid);
     return ok();
+  }
+
+  Result<SelfJoin> openSelfJoin() override {
+    SelfJoin j;
+    for (const auto* h : used_) {
+      if (h->unified) {
+        j.cloneInto = TRY(openCgroupDir(dirOf(*h)));
+      } else {
+        std::string file = dirOf(*h) + "/tasks";
+        UniqueFd fd(::open(file.c_str(), O_WRONLY | O_CLOEXEC));
+        if (!fd) return Error::sys(errno, "open {}", file);
+        j.tasks.push_back(std::move(fd));
+      }
+    }
+    return j;
   }
 
   Status freeze() override {

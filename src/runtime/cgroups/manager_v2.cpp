@@ -74,6 +74,12 @@ class V2Manager final : public Manager {
     return ok();
   }
 
+  Result<SelfJoin> openSelfJoin() override {
+    SelfJoin j;
+    j.cloneInto = TRY(openCgroupDir(dir_));
+    return j;
+  }
+
   Status freeze() override { return setFrozen(true); }
   Status thaw() override { return setFrozen(false); }
 

@@ -300,6 +300,18 @@ void setupConsole(const InitPlan& plan) {
 
 }  // namespace
 
+int moveSelfIntoCgroup(InitPlan& plan) {
+  int err = 0;
+  for (size_t i = 0; i < plan.cgroupTasksCount; ++i) {
+    int fd = plan.cgroupTasksFds[i];
+    long r = sys::raw::write(fd, "0", 1);
+    sys::raw::close(fd);
+    if (r < 0 && err == 0) err = static_cast<int>(r);
+  }
+  plan.cgroupTasksCount = 0;
+  return err;
+}
+
 int runCreateContainerHooks(InitPlan& plan) {
   runHooks(plan.createContainerHooks, plan, "createContainer");
   return 0;
@@ -331,6 +343,7 @@ void direct(InitPlan& plan) {
 int joinedCgroup(InitPlan& plan) {
   plan.awaitGo = false;
   if (!recvMsg(plan.syncFd, SyncType::Go)) ::_exit(1);
+  if (int r = moveSelfIntoCgroup(plan); r < 0) return r;
   // The cgroup namespace's root is the cgroup we are in now: the container's.
   if (plan.newNamespaces & CLONE_NEWCGROUP) return sys::raw::unshare(CLONE_NEWCGROUP);
   return 0;
@@ -341,6 +354,7 @@ void stage1(InitPlan& plan) {
   sys::raw::close(plan.parentSyncFd);
   if (plan.lockFd >= 0) sys::raw::close(plan.lockFd);
   if (!recvMsg(sync, SyncType::Go)) ::_exit(1);
+  if (int r = moveSelfIntoCgroup(plan); r < 0) fail(sync, -r, "join cgroup");
   for (const auto& [type, fd] : plan.joinNamespaces) {
     if (int r = sys::raw::setns(fd, type); r < 0)
       fail(sync, -r, "setns %s namespace", nsName(type));

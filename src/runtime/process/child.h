@@ -17,9 +17,12 @@ namespace berth::runtime::child {
 // CLONE_NEWPID, it unshares the rest itself and becomes the init. Never returns.
 [[noreturn]] void direct(InitPlan& plan);
 
-// Waits for the parent's Go (the cgroup holds us now) and makes the cgroup namespace when the
-// spec asks for one; clears plan.awaitGo. 0 or -errno.
+// Waits for the parent's Go (the cgroup is filled), joins it where we join it ourselves and makes
+// the cgroup namespace when the spec asks for one; clears plan.awaitGo. 0 or -errno.
 int joinedCgroup(InitPlan& plan);
+// child-safe: writes "0" into each of plan.cgroupTasksFds (then closed): the calling thread,
+// the whole of a single-threaded process, moves into the container's v1 cgroups. 0 or -errno.
+int moveSelfIntoCgroup(InitPlan& plan);
 
 // Reports a failure to the parent and exits. fmt is printf-style.
 [[noreturn]] void fail(int syncFd, int err, const char* fmt, ...)

@@ -84,8 +84,23 @@ Result<Launched> launch(InitPlan& plan, cgroups::Manager* cgroup, const IdMaps& 
   // Two stages (a user namespace, a pid namespace to join) mean a fork from stage 1, and the
   // kernel refuses a new time namespace to a child that shares our memory: those get a copy.
   bool share = memory == ChildMemory::SharedUntilExec && !twoStage && !(flags & CLONE_NEWTIME);
+  // The child gets into the cgroup by itself where it can (cgroups::SelfJoin): born in its
+  // cgroup2 part, and moving itself into the v1 hierarchies after Go. Where that cannot be set
+  // up (an old kernel, a cgroup we cannot open) the parent writes its pid into cgroup.procs.
+  cgroups::SelfJoin join;
+  bool selfJoin = false;
+  plan.cgroupTasksCount = 0;
+  if (cgroup) {
+    auto j = cgroup->openSelfJoin();
+    if (j && j->tasks.size() <= plan.cgroupTasksFds.size()) {
+      join = std::move(*j);
+      selfJoin = true;
+      for (const auto& fd : join.tasks) plan.cgroupTasksFds[plan.cgroupTasksCount++] = fd.get();
+    }
+  }
+  int cgroupFd = selfJoin ? join.cloneInto.get() : -1;
   Launched out;
-  pid_t stage1;
+  pid_t stage1 = -ENOSYS;
   if (share) {
     auto stack = sys::ChildStack::allocate(kChildStackSize);
     if (!stack) {
@@ -93,9 +108,18 @@ Result<Launched> launch(InitPlan& plan, cgroups::Manager* cgroup, const IdMaps& 
       return std::move(stack).error();
     }
     out.stack = std::move(*stack);
-    stage1 = sys::cloneSharedMemory(flags, directChild, &plan, out.stack);
+    if (cgroupFd >= 0)
+      stage1 = sys::cloneSharedMemoryInto(flags, directChild, &plan, out.stack, cgroupFd);
+    if (stage1 < 0) {
+      selfJoin = selfJoin && cgroupFd < 0;
+      stage1 = sys::cloneSharedMemory(flags, directChild, &plan, out.stack);
+    }
   } else {
-    stage1 = sys::cloneProcess(flags);
+    if (cgroupFd >= 0) stage1 = sys::cloneProcessInto(flags, cgroupFd);
+    if (stage1 < 0) {
+      selfJoin = selfJoin && cgroupFd < 0;
+      stage1 = sys::cloneProcess(flags);
+    }
     if (stage1 == 0) {
       if (twoStage) child::stage1(plan);
       child::direct(plan);
@@ -125,7 +149,7 @@ Result<Launched> launch(InitPlan& plan, cgroups::Manager* cgroup, const IdMaps& 
   if (hooks.afterClone) {
     if (auto st = hooks.afterClone(); !st) return cleanup(std::move(st).error());
   }
-  if (cgroup) {
+  if (cgroup && !selfJoin) {
     auto st = cgroup->addProcess(stage1);
     if (!st) {
       // A child that failed early (and exited) cannot join: its own message says why.

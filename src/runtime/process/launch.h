@@ -17,7 +17,7 @@ namespace berth::runtime {
 
 struct LaunchHooks {
   // Runs right after the clone, while the child creates its namespaces on the other core:
-  // the place to create and fill the cgroup it is about to join.
+  // the place to fill the cgroup it is about to join (which must exist before launch).
   std::function<Status()> afterClone;
   // Runs prestart + createRuntime hooks for the given pid, returns the state JSON for the
   // container's own hooks. Null when there are none.
@@ -50,8 +50,9 @@ enum class ChildMemory {
   SharedUntilExec,
 };
 
-/// Starts the process described by plan. Stage 1 is placed into `cgroup` (may be null) before it
-/// creates namespaces. On failure nothing is left running.
+/// Starts the process described by plan. Stage 1 is in `cgroup` (may be null; it must exist)
+/// once Go is sent, before it creates a user namespace or pid 1 of a pid namespace to join.
+/// On failure nothing is left running.
 Result<Launched> launch(InitPlan& plan, cgroups::Manager* cgroup, const IdMaps& maps,
                         const LaunchHooks& hooks, ChildMemory memory = ChildMemory::Copied);
 
