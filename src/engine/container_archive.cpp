@@ -134,7 +134,8 @@ Status withRootfs(ContainerService::Impl& im, const std::shared_ptr<Container>& 
       std::lock_guard g(im.imageMu);
       lowers = TRY(im.images.layerDirs(TRY(Digest::parse(c->doc.value("Image", "")))));
     }
-    TRY(im.snapshots->mount(c->id, lowers, rootfs));
+    // Never volatile: a cp into a stopped container must be on disk like any other write.
+    TRY(im.snapshots->mount(c->id, lowers, rootfs, {.volatileUpper = false}));
     mountedHere = true;
   } else {
     lk.unlock();

@@ -31,6 +31,9 @@ struct Container {
   uint64_t startFailures = 0;  // bumped when a start fails, so waiting attachers give up
   bool stopRequested = false;  // stop/kill by the user: no restart by the policy
   bool monitored = false;      // a thread holds the shim's wait connection
+  // The container's shim until it has exited. It reports the exit before the runtime's cleanup
+  // (`runtime delete`) is done, so a new start waits for it to end.
+  pid_t shimPid = 0;
   std::chrono::steady_clock::time_point startedAt;
   int64_t backoffMs = 0;  // restart back-off, doubled per restart
 };
@@ -68,6 +71,8 @@ struct ContainerService::Impl {
   std::string stateDir(const std::string& id) const { return opts.execRoot + "/" + id; }
   std::string runtimeRoot() const { return opts.execRoot + "/runtime"; }
   std::string runtimeFor(const Json& doc) const;
+  /// After a restart of berthd: the shim found in the state dir, watched until it exits.
+  void watchRestoredShim(const std::shared_ptr<Container>& c);
 
   // Persistence (container_store.cpp): one transaction per change.
   Status openDb();

@@ -2,7 +2,9 @@
 // the exit recorded, the rootfs unmounted, the restart policy applied with Docker's back-off,
 // AutoRemove honoured.
 
+#include <poll.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -87,6 +89,13 @@ Status ContainerService::Impl::startLocked(const std::shared_ptr<Container>& c,
     return std::move(e).context("start container " + id.substr(0, 12));
   };
 
+  // The last shim may still be running `runtime delete` for this id: a new create would race it.
+  if (c->shimPid != 0 &&
+      !c->cv.wait_for(lk, std::chrono::seconds(10), [&] { return c->shimPid == 0; })) {
+    return Error(ErrorKind::Unavailable,
+                 fmt::format("start container {}: its previous shim (pid {}) has not exited",
+                             id.substr(0, 12), c->shimPid));
+  }
   c->starting = true;
   std::vector<std::string> lowers;
   {
@@ -98,7 +107,11 @@ Status ContainerService::Impl::startLocked(const std::shared_ptr<Container>& c,
     lowers = std::move(*dirs);
   }
   if (isMounted(rootfs)) (void)snapshots->unmount(rootfs);
-  if (auto st = snapshots->mount(id, lowers, rootfs); !st) return fail(st.error());
+  // An AutoRemove container's upper is thrown away after this run: no syncs of it, so its
+  // unmount does not wait for a sync of the whole host filesystem.
+  storage::SnapshotMountOptions mountOpts;
+  mountOpts.volatileUpper = doc["HostConfig"].value("AutoRemove", false);
+  if (auto st = snapshots->mount(id, lowers, rootfs, mountOpts); !st) return fail(st.error());
   auto spec = buildSpec(*this, doc);
   if (!spec) return fail(spec.error());
   // Rewritten at every start: no need to sync it.
@@ -124,7 +137,13 @@ Status ContainerService::Impl::startLocked(const std::shared_ptr<Container>& c,
   if (shimPid > 0) {
     // The shim outlives the container by a moment; reap it whenever it ends (not before, or
     // its pid could be reused while a restore still trusts it).
-    std::thread([shimPid] { ::waitpid(shimPid, nullptr, 0); }).detach();
+    c->shimPid = shimPid;
+    std::thread([c, shimPid] {
+      ::waitpid(shimPid, nullptr, 0);
+      std::lock_guard g(c->mu);
+      if (c->shimPid == shimPid) c->shimPid = 0;
+      c->cv.notify_all();
+    }).detach();
   }
   if (!pid) return fail(pid.error());
 
@@ -238,8 +257,32 @@ void ContainerService::Impl::handleExit(const std::shared_ptr<Container>& c, int
   }
 }
 
+void ContainerService::Impl::watchRestoredShim(const std::shared_ptr<Container>& c) {
+  auto text = readFile(stateDir(c->id) + "/" + shim::kPidFileName);
+  if (!text) return;
+  auto pid = parseInt(trim(*text), "shim pid");
+  if (!pid || *pid <= 0) return;
+  // The pid may have been reused since: it is the shim only if its command line names the id.
+  auto cmdline = readFile(fmt::format("/proc/{}/cmdline", *pid));
+  if (!cmdline || cmdline->find(c->id) == std::string::npos) return;
+  int fd = static_cast<int>(::syscall(SYS_pidfd_open, static_cast<pid_t>(*pid), 0));
+  if (fd < 0) return;  // gone
+  pid_t shimPid = static_cast<pid_t>(*pid);
+  c->shimPid = shimPid;
+  std::thread([c, fd, shimPid] {
+    struct pollfd p = {fd, POLLIN, 0};
+    while (::poll(&p, 1, -1) < 0 && errno == EINTR) {
+    }
+    ::close(fd);
+    std::lock_guard g(c->mu);
+    if (c->shimPid == shimPid) c->shimPid = 0;
+    c->cv.notify_all();
+  }).detach();
+}
+
 void ContainerService::Impl::restore(const std::shared_ptr<Container>& c) {
   std::unique_lock lk(c->mu);
+  watchRestoredShim(c);
   Json& s = c->doc["State"];
   std::string status = stateStatus(s);
   if (status != "running" && status != "paused" && status != "restarting") {

@@ -1,10 +1,14 @@
 #include "shim/monitor.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <cstdint>
 
 #include "shim/clock.h"
 #include "shim/log_format.h"
@@ -59,6 +63,10 @@ Result<pid_t> Monitor::createContainer() {
   std::string sock = statePath(kSocketName);
   created_.push_back(sock);
   listen_ = TRY(listenUnix(sock));
+  if (struct stat st; ::lstat(sock.c_str(), &st) == 0) {
+    socketDev_ = st.st_dev;
+    socketIno_ = st.st_ino;
+  }
   log_.emplace(TRY(LogFile::open(opts_.log, opts_.logMaxSize, opts_.logMaxFile)));
 
   std::string initPidFile = statePath(kInitPidFileName);
@@ -76,6 +84,11 @@ Result<pid_t> Monitor::createContainer() {
   }
   runtimeCreated_ = true;
   initPid_ = TRY(readPidFile(initPidFile));
+  // The init's mount namespace, held until its exit is reported. Whoever drops the last
+  // reference waits for an RCU grace period while the mounts go (milliseconds here); without
+  // this that is the init's exit, before its parent hears of it.
+  initMountNs_.reset(
+      ::open(("/proc/" + std::to_string(initPid_) + "/ns/mnt").c_str(), O_RDONLY | O_CLOEXEC));
   ShimEnds ends = TRY(stdio.adopt());
   initOut_.fd = std::move(ends.out);
   initErr_.fd = std::move(ends.err);
@@ -115,7 +128,13 @@ int Monitor::run() {
   clients_.clear();
   loop_.remove(listen_.get());
   listen_.reset();
-  ::unlink(statePath(kSocketName).c_str());
+  // A new shim of the container may own the path by now (berthd waits for this one to end, but
+  // a shim does not trust that).
+  std::string sock = statePath(kSocketName);
+  if (struct stat st;
+      ::lstat(sock.c_str(), &st) == 0 && st.st_dev == socketDev_ && st.st_ino == socketIno_) {
+    ::unlink(sock.c_str());
+  }
   return 0;
 }
 
@@ -132,6 +151,10 @@ void Monitor::reap() {
     pid_t pid = ::waitpid(-1, &status, WNOHANG | __WALL);
     if (pid <= 0) break;
     int code = exitCodeOf(status);
+    if (delete_ && pid == delete_->pid) {
+      finishDelete(code);
+      continue;
+    }
     if (pid == initPid_ && phase_ != Phase::Exited && phase_ != Phase::Closing) {
       phase_ = Phase::Exited;
       exitCode_ = code;
@@ -170,12 +193,17 @@ void Monitor::tick(int64_t now) {
     if (!open && initDrainedMs_ == 0) initDrainedMs_ = now;
     if (!open && (execs_.empty() || now - initDrainedMs_ >= kDrainGraceMs)) finalize();
   }
+  if (delete_ && now >= deleteDeadlineMs_) {
+    warn("runtime delete timed out; killed");
+    ::kill(delete_->pid, SIGKILL);  // reaped as any child
+    deleteDeadlineMs_ = INT64_MAX;
+  }
   if (phase_ == Phase::Closing) {
     bool busy = false;
     for (auto& c : clients_) {
       if (!c->dead && (c->mode != ClientMode::Request || c->pending() > 0)) busy = true;
     }
-    if (!busy || now >= closingDeadlineMs_) done_ = true;
+    if (!delete_ && (!busy || now >= closingDeadlineMs_)) done_ = true;
   }
 }
 
@@ -189,14 +217,10 @@ void Monitor::finalize() {
   master_.reset();
   checkExecs(monotonicMs(), true);
   writeExitFile();
-  auto del = runToExit(runtimeArgs({"delete", "--force", opts_.id}), {}, true, kDeleteTimeoutMs);
-  if (!del) {
-    warn(del.error().what());
-  } else if (del->code != 0) {
-    warn(runtimeErrorMessage(del->errText, del->code, "runtime delete"));
-  }
   phase_ = Phase::Closing;
   closingDeadlineMs_ = monotonicMs() + kClosingGraceMs;
+  // The exit is known and the output drained: waiters hear it now, not after the runtime's
+  // cleanup, which is a process of its own (milliseconds on the path of every `run --rm`).
   answerWaiters();
   for (auto& c : clients_) {
     if (c->mode != ClientMode::Attach || c->dead) continue;
@@ -204,6 +228,33 @@ void Monitor::finalize() {
     if (c->pending() == 0) c->dead = true;
   }
   sweepClients();
+  startDelete();
+  initMountNs_.reset();
+}
+
+void Monitor::startDelete() {
+  auto del = spawn(runtimeArgs({"delete", "--force", opts_.id}), {}, true);
+  if (!del) {
+    warn(del.error().what());
+    return;
+  }
+  delete_ = std::move(*del);
+  deleteErr_.clear();
+  deleteDeadlineMs_ = monotonicMs() + kDeleteTimeoutMs;
+  int fd = delete_->errRead.get();
+  // Read as it comes: a runtime that fills the pipe would otherwise never exit.
+  auto added = loop_.add(fd, EPOLLIN, [this, fd](uint32_t) {
+    if (!readErrText(fd, deleteErr_)) loop_.remove(fd);
+  });
+  if (!added) warn(added.error().what());
+}
+
+void Monitor::finishDelete(int code) {
+  int fd = delete_->errRead.get();
+  (void)readErrText(fd, deleteErr_);
+  loop_.remove(fd);
+  delete_.reset();
+  if (code != 0) warn(runtimeErrorMessage(deleteErr_, code, "runtime delete"));
 }
 
 void Monitor::writeExitFile() {

@@ -2,7 +2,8 @@
 // Monitor: everything one berth-shim does for its container, on one epoll loop. setup() runs
 // `runtime create` with the container's stdio; run() serves shim.sock, copies output to the
 // json log and to attached clients, runs execs, reaps the init and the execs (the shim is
-// their subreaper), and after the init's exit reports it and cleans up. No threads.
+// their subreaper), and after the init's exit reports it, then runs `runtime delete`. No
+// threads.
 
 #include <sys/types.h>
 
@@ -23,6 +24,7 @@
 #include "shim/options.h"
 #include "shim/process_io.h"
 #include "shim/request.h"
+#include "shim/spawn.h"
 
 namespace berth::shim {
 
@@ -72,6 +74,8 @@ class Monitor {
   void reap();
   void tick(int64_t now);
   void finalize();
+  void startDelete();
+  void finishDelete(int code);
   void writeExitFile();
   void warn(const std::string& msg) const;
 
@@ -123,10 +127,18 @@ class Monitor {
   int64_t closingDeadlineMs_ = 0;
   bool done_ = false;
   bool runtimeCreated_ = false;
+  // `runtime delete`, run after the exit is reported so berthd need not wait for it; the shim
+  // ends once it is done (berthd starts no new shim for the container before that).
+  std::optional<Spawned> delete_;
+  std::string deleteErr_;
+  int64_t deleteDeadlineMs_ = 0;
+  dev_t socketDev_ = 0;  // shim.sock as bound: removed at the end only if still ours
+  ino_t socketIno_ = 0;
   std::optional<JsonLogger> log_;
   bool logFailed_ = false;
   Source initOut_, initErr_;  // with a tty only initOut_ (the pty master)
   UniqueFd master_;           // with a tty: for resize
+  UniqueFd initMountNs_;      // released once the exit is reported (see createContainer)
   Sink initIn_;
   std::list<std::unique_ptr<Client>> clients_;
   std::map<std::string, std::unique_ptr<Exec>> execs_;

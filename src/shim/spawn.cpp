@@ -34,26 +34,27 @@ constexpr size_t kMaxErrText = 4096;
   ::_exit(127);
 }
 
-void readInto(int fd, std::string& out) {
+}  // namespace
+
+bool readErrText(int fd, std::string& out) {
   char buf[1024];
   while (true) {
     ssize_t n = ::read(fd, buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
+    if (n < 0 && errno == EAGAIN) return true;
+    if (n <= 0) return false;
     out.append(buf, static_cast<size_t>(n));
     if (out.size() > kMaxErrText) out.erase(0, out.size() - kMaxErrText);
   }
 }
-
-}  // namespace
 
 int exitCodeOf(int waitStatus) {
   if (WIFSIGNALED(waitStatus)) return 128 + WTERMSIG(waitStatus);
   return WEXITSTATUS(waitStatus);
 }
 
-Result<RunOutcome> runToExit(const std::vector<std::string>& argv, const ChildStdio& stdio,
-                             bool captureStderr, int timeoutMs) {
+Result<Spawned> spawn(const std::vector<std::string>& argv, const ChildStdio& stdio,
+                      bool captureStderr) {
   std::vector<char*> cargv;
   for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
   cargv.push_back(nullptr);
@@ -71,8 +72,14 @@ Result<RunOutcome> runToExit(const std::vector<std::string>& argv, const ChildSt
   pid_t pid = ::fork();
   if (pid < 0) return sysError(errno, "fork " + argv[0]);
   if (pid == 0) execChild(cargv.data(), fds);
-  errWrite.reset();
+  return Spawned{pid, std::move(errRead)};
+}
 
+Result<RunOutcome> runToExit(const std::vector<std::string>& argv, const ChildStdio& stdio,
+                             bool captureStderr, int timeoutMs) {
+  auto child = TRY(spawn(argv, stdio, captureStderr));
+  pid_t pid = child.pid;
+  UniqueFd& errRead = child.errRead;
   RunOutcome out;
   UniqueFd pidfd(openPidfd(pid));
   if (pidfd) {
@@ -88,8 +95,7 @@ Result<RunOutcome> runToExit(const std::vector<std::string>& argv, const ChildSt
       int n = ::poll(p, errOpen ? 2 : 1, static_cast<int>(left));
       if (n < 0 && errno != EINTR) break;
       if (errOpen && p[1].revents) {
-        readInto(errRead.get(), out.errText);
-        if (!(p[1].revents & POLLIN)) errOpen = false;  // no writer left
+        if (!readErrText(errRead.get(), out.errText)) errOpen = false;  // no writer left
       }
       if (p[0].revents & POLLIN) break;
     }
@@ -98,7 +104,7 @@ Result<RunOutcome> runToExit(const std::vector<std::string>& argv, const ChildSt
   while (::waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR) return sysError(errno, "waitpid " + argv[0]);
   }
-  if (captureStderr) readInto(errRead.get(), out.errText);
+  if (captureStderr) (void)readErrText(errRead.get(), out.errText);
   out.code = exitCodeOf(status);
   return out;
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "base/unique_fd.h"
 
 namespace berth::shim {
 
@@ -22,6 +23,20 @@ struct RunOutcome {
   int code = 0;         // exit status, or 128 + signal
   std::string errText;  // the tail of what it wrote to stderr, when captured
 };
+
+/// A child started by spawn: its stderr pipe (non-blocking) when captured.
+struct Spawned {
+  pid_t pid = 0;
+  UniqueFd errRead;
+};
+
+/// Starts argv (argv[0] an absolute path) with stdio and returns at once; the caller reaps it.
+/// With captureStderr the child's stderr is a pipe (stdio.err is ignored).
+Result<Spawned> spawn(const std::vector<std::string>& argv, const ChildStdio& stdio,
+                      bool captureStderr);
+
+/// Appends what fd has to read now to out, keeping the last 4 KiB; false at EOF or error.
+bool readErrText(int fd, std::string& out);
 
 /// Runs argv (argv[0] an absolute path) with stdio; after timeoutMs it is killed. With
 /// captureStderr the child's stderr is a pipe read into errText (stdio.err is ignored).

@@ -60,7 +60,7 @@ class DiskSnapshotStore : public SnapshotStore {
   std::string upperDir(const std::string& id) const override { return dirOf(id) + "/upper"; }
 
   Status mount(const std::string& id, const std::vector<std::string>& lowersBottomFirst,
-               const std::string& target) override {
+               const std::string& target, const SnapshotMountOptions& opts) override {
     TRY(validateId(id));
     std::string dir = dirOf(id);
     struct stat st;
@@ -71,6 +71,15 @@ class DiskSnapshotStore : public SnapshotStore {
     // With index=off overlay only warns when a second mount shares an upper; both would then
     // write the same files behind each other's caches.
     TRY_CTX(refuseIfMounted(upperDir(id)), "mount snapshot {}", id);
+    std::string work = dir + "/work";
+    // A volatile mount leaves work/work/incompat/volatile behind, and overlay refuses any later
+    // mount while it exists ("overlay with incompat feature 'volatile' cannot be mounted"). The
+    // work dir holds nothing needed while unmounted; start it afresh.
+    if (::access((work + "/work/incompat").c_str(), F_OK) == 0) {
+      auto st = removeTree(work);
+      if (st) st = ensureDir(work, 0700);
+      TRY_CTX(std::move(st), "mount snapshot {}", id);
+    }
     sys::OverlaySpec spec;
     spec.lowerTopFirst.assign(lowersBottomFirst.rbegin(), lowersBottomFirst.rend());
     if (spec.lowerTopFirst.empty()) {
@@ -81,8 +90,9 @@ class DiskSnapshotStore : public SnapshotStore {
       spec.lowerTopFirst.push_back(empty);
     }
     spec.upper = upperDir(id);
-    spec.work = dir + "/work";
+    spec.work = work;
     spec.options = kOverlayOptions;
+    if (opts.volatileUpper) spec.options.push_back("volatile");
     TRY_CTX(ensureDir(target, 0755), "mount snapshot {}", id);
     TRY_CTX(sys::mountOverlay(spec, target), "mount snapshot {} on {}", id, target);
     return ok();

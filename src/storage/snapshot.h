@@ -12,6 +12,13 @@
 
 namespace berth::storage {
 
+struct SnapshotMountOptions {
+  /// overlay's "volatile": no sync of the upper, ever (not even at unmount, which otherwise
+  /// syncs the whole host filesystem). For snapshots used by one run and then removed
+  /// (AutoRemove): after a crash their upper may have lost writes.
+  bool volatileUpper = false;
+};
+
 class SnapshotStore {
  public:
   virtual ~SnapshotStore() = default;
@@ -19,9 +26,10 @@ class SnapshotStore {
   virtual Status create(const std::string& id) = 0;
   virtual std::string upperDir(const std::string& id) const = 0;
   /// Mounts the overlay of lowersBottomFirst (layer diff dirs, base first) and the container's
-  /// upper at target (created if missing). An image without layers gets an empty lower.
+  /// upper at target (created if missing). An image without layers gets an empty lower. A work
+  /// dir left by an earlier volatile mount is emptied first, so any snapshot can be mounted again.
   virtual Status mount(const std::string& id, const std::vector<std::string>& lowersBottomFirst,
-                       const std::string& target) = 0;
+                       const std::string& target, const SnapshotMountOptions& opts = {}) = 0;
   virtual Status unmount(const std::string& target) = 0;
   /// Removes upper and work (target must be unmounted first); absent is not an error.
   virtual Status remove(const std::string& id) = 0;

@@ -227,6 +227,46 @@ process_json() {
   [ -z "$(leaked_cgroups "$ID")" ]
 }
 
+@test "waiters hear the exit before runtime delete is done; the shim ends only after it" {
+  set_args sh -c 'exit 5'
+  local real
+  real=$(command -v "$RUNTIME")
+  # A runtime whose delete holds until the test lets it go.
+  cat >"$T/rt-held" <<EOF
+#!/bin/bash
+for a in "\$@"; do
+  if [ "\$a" = delete ]; then
+    touch "$T/delete.started"
+    while [ ! -e "$T/delete.go" ]; do sleep 0.02; done
+    break
+  fi
+done
+exec "$real" "\$@"
+EOF
+  chmod +x "$T/rt-held"
+  RUNTIME="$T/rt-held" shim_start
+  start_waiter
+  [ "$(ctl start)" = ok ]
+  [ "$(waited)" = "ok 5" ]
+  [ "$(jq -r .exitCode "$STATE/exit")" = 5 ]
+  local i
+  for i in $(seq 250); do
+    [ -e "$T/delete.started" ] && break
+    sleep 0.02
+  done
+  [ -e "$T/delete.started" ]
+  # The runtime still knows the container and the shim waits for its delete.
+  rt state "$ID" >/dev/null
+  kill -0 "$SHIM_PID"
+  touch "$T/delete.go"
+  shim_exit
+  [ "$SHIM_RC" -eq 0 ]
+  run rt state "$ID"
+  [ "$status" -ne 0 ]
+  [ -z "$(leaked_cgroups "$ID")" ]
+  [ ! -e "$STATE/shim.sock" ]
+}
+
 @test "stdout and stderr land in the json log with their streams" {
   set_args sh -c 'echo out1; echo err1 >&2; printf "tab\there <&> \"q\"\n"; printf no-newline'
   shim_start

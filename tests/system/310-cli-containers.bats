@@ -26,6 +26,20 @@ teardown() { cli_teardown; }
   [ -z "$output" ]
 }
 
+@test "run --rm mounts the rootfs volatile, a kept container's is not" {
+  berthd_only "berthd's overlay options"
+  local n root='$5 == "/" { print $NF }'
+  n=$(cname keep)
+  # No syncs of an upper that is thrown away (kernels since 6.8 spell it fsync=volatile).
+  run b run --rm busybox awk "$root" /proc/self/mountinfo
+  [ "$status" -eq 0 ]
+  [[ ,$output, == *,volatile,* || ,$output, == *,fsync=volatile,* ]]
+  run b run --name "$n" busybox awk "$root" /proc/self/mountinfo
+  [ "$status" -eq 0 ]
+  [[ ,$output, == *,upperdir=* ]]
+  [[ ,$output, != *,volatile,* && ,$output, != *,fsync=volatile,* ]]
+}
+
 @test "run without --rm keeps the exited container with its exit code" {
   local n
   n=$(cname keep)
@@ -143,6 +157,21 @@ teardown() { cli_teardown; }
   run b start -a "$n"
   [ "$status" -eq 4 ]
   [ "$output" = from-start ]
+}
+
+@test "a container started again the moment it exits runs each time" {
+  local n i
+  n=$(cname again)
+  run b run --name "$n" busybox sh -c 'echo run; exit 2'
+  [ "$status" -eq 2 ]
+  # Each start follows the last exit at once, while its runtime cleanup may still be going.
+  for i in 1 2 3 4 5; do
+    run b start -a "$n"
+    [ "$status" -eq 2 ]
+    [ "$output" = run ]
+  done
+  run b logs "$n"
+  [ "$(grep -c '^run$' <<<"$output")" -eq 6 ]
 }
 
 @test "start reports every container it could not start" {

@@ -4,6 +4,9 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include <algorithm>
+
+#include "base/strings.h"
 #include "scratch_dir.h"
 #include "storage/layer_store.h"
 
@@ -43,6 +46,24 @@ class SnapshotStoreTest : public ScratchDirTest {
   }
 
   std::string containerDir(const std::string& id) const { return dir_ + "/containers/" + id; }
+
+  // The super options of the mount at target, split; empty when nothing is mounted there.
+  static std::vector<std::string> superOptionsAt(const std::string& target) {
+    auto mounts = readMountInfo();
+    EXPECT_TRUE(mounts) << mounts.error().what();
+    std::vector<std::string> out;
+    for (const auto& m : mounts ? *mounts : std::vector<MountEntry>{}) {
+      if (m.mountPoint == target) out = split(m.superOptions, ',');
+    }
+    return out;
+  }
+
+  // Kernels since 6.8 show "volatile" as "fsync=volatile".
+  static bool isVolatile(const std::vector<std::string>& opts) {
+    return std::find_if(opts.begin(), opts.end(), [](const std::string& o) {
+             return o == "volatile" || o == "fsync=volatile";
+           }) != opts.end();
+  }
 
   std::unique_ptr<SnapshotStore> store_;
   std::unique_ptr<LayerStore> layers_;
@@ -192,6 +213,45 @@ TEST_F(SnapshotStoreTest, RemoveDeletesUpperAndWorkButNotTheEnginesFiles) {
   EXPECT_TRUE(store_->remove("never"));
   // Gone means creatable again.
   EXPECT_TRUE(store_->create("c1"));
+}
+
+TEST_F(SnapshotStoreTest, PlainMountIsNotVolatile) {
+  ASSERT_TRUE(store_->create("c1"));
+  std::string target = mkdir("rootfs");
+  ASSERT_TRUE(store_->mount("c1", twoLayers(), target));
+  auto opts = superOptionsAt(target);
+  ASSERT_FALSE(opts.empty());
+  EXPECT_FALSE(isVolatile(opts));
+  ASSERT_TRUE(store_->unmount(target));
+  EXPECT_FALSE(exists(containerDir("c1") + "/work/work/incompat"));
+}
+
+TEST_F(SnapshotStoreTest, VolatileMountCanBeMountedAgainEitherWay) {
+  auto lowers = twoLayers();
+  ASSERT_TRUE(store_->create("c1"));
+  std::string target = mkdir("rootfs");
+  auto st = store_->mount("c1", lowers, target, {.volatileUpper = true});
+  ASSERT_TRUE(st) << st.error().what();
+  EXPECT_TRUE(isVolatile(superOptionsAt(target)));
+  spit(target + "/kept", "after a clean unmount");
+  ASSERT_TRUE(store_->unmount(target));
+  // overlay's marker, which makes it refuse any later mount of this upper and work.
+  EXPECT_TRUE(exists(containerDir("c1") + "/work/work/incompat/volatile"));
+
+  st = store_->mount("c1", lowers, target);
+  ASSERT_TRUE(st) << st.error().what();
+  EXPECT_FALSE(isVolatile(superOptionsAt(target)));
+  EXPECT_EQ(slurp(target + "/kept"), "after a clean unmount");
+  ASSERT_TRUE(store_->unmount(target));
+
+  // And volatile twice in a row.
+  ASSERT_TRUE(store_->mount("c1", lowers, target, {.volatileUpper = true}));
+  ASSERT_TRUE(store_->unmount(target));
+  st = store_->mount("c1", lowers, target, {.volatileUpper = true});
+  ASSERT_TRUE(st) << st.error().what();
+  EXPECT_TRUE(isVolatile(superOptionsAt(target)));
+  ASSERT_TRUE(store_->unmount(target));
+  ASSERT_TRUE(store_->remove("c1"));
 }
 
 TEST_F(SnapshotStoreTest, CreateReplacesAWorkDirLeftWithoutItsUpper) {
