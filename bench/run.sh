@@ -1,7 +1,8 @@
 #!/bin/bash
 # bench/run.sh: the daemon rows of DESIGN.md's performance table, berth beside Docker in one
 # run, each with a private daemon (own socket, data root, exec root) and the same busybox image:
-#   1. `run --rm busybox true`, median of BENCH_RUNS (hyperfine);
+#   1. `run --rm busybox true`, median of BENCH_RUNS (hyperfine), back to back and (BENCH_IDLE_RUNS
+#      times) each after BENCH_IDLE seconds of idle;
 #   2. 20 x `run -d busybox sleep 300`, wall time of the loop (median of BENCH_LOOPS);
 #   3. daemon idle RSS (berthd; dockerd + its containerd);
 #   4. monitor RSS per running container (berth-shim; containerd-shim-runc-v2).
@@ -9,7 +10,8 @@
 # rows compare daemons with the same client). A report, not a test: exits 0 once it ran.
 #
 # Env: BERTHD, BERTH_CLI, BERTH_IMAGE, BERTH_RUNTIME, BERTH_SHIM (default: the build tree's),
-# BENCH_RUNS (default 30), BENCH_LOOPS (default 3), BENCH_KEEP=1 keeps the temp dir.
+# BENCH_RUNS (default 30), BENCH_LOOPS (default 3), BENCH_IDLE (default 0.5),
+# BENCH_IDLE_RUNS (default 15), BENCH_KEEP=1 keeps the temp dir.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -19,6 +21,8 @@ cli=${BERTH_CLI:-$repo/build/tools/berth/berth}
 image_tool=${BERTH_IMAGE:-$repo/build/tools/berth-image/berth-image}
 runs=${BENCH_RUNS:-30}
 loops=${BENCH_LOOPS:-3}
+idle=${BENCH_IDLE:-0.5}
+idle_runs=${BENCH_IDLE_RUNS:-15}
 
 die() {
   echo "bench/run.sh: $*" >&2
@@ -95,6 +99,14 @@ hyperfine -N -w 3 -r "$runs" --export-json "$work/rm.json" \
 b_rm=$(jq '.results[0].median * 1000' "$work/rm.json")
 d_rm=$(jq '.results[1].median * 1000' "$work/rm.json")
 
+# 1b. the same after the daemons sat idle (a user's one-off `run`): a quiet spell lets kernel
+# state cool down (the cgroup attach lock, the page cache of the binaries), which a tight loop
+# keeps warm
+hyperfine -N --prepare "sleep $idle" -r "$idle_runs" --export-json "$work/idle.json" \
+  -n berth "${bcli[*]} run --rm busybox true" -n docker "${dcli[*]} run --rm busybox true" >/dev/null
+b_idle_rm=$(jq '.results[0].median * 1000' "$work/idle.json")
+d_idle_rm=$(jq '.results[1].median * 1000' "$work/idle.json")
+
 # 2. 20 x run -d, then the containers' monitors
 loop20() {
   local t0 t1
@@ -121,6 +133,8 @@ d_shim=$(for p in $(pgrep -f "containerd-shim-runc-v2 .*$work/"); do rss_kib "$p
 ratio() { echo "scale=1; $1 / $2" | bc -l; }
 printf '\n| work | docker (same run) | berth | ratio |\n|---|---|---|---|\n'
 printf '| `run --rm busybox true` (median) | %.1f ms | %.1f ms | %sx faster |\n' "$d_rm" "$b_rm" "$(ratio "$d_rm" "$b_rm")"
+printf '| `run --rm busybox true` after %s s idle (median of %s) | %.1f ms | %.1f ms | %sx faster |\n' \
+  "$idle" "$idle_runs" "$d_idle_rm" "$b_idle_rm" "$(ratio "$d_idle_rm" "$b_idle_rm")"
 printf '| 20 x `run -d` (median of %s) | %.2f s | %.2f s | %sx faster |\n' "$loops" "$d_20" "$b_20" "$(ratio "$d_20" "$b_20")"
 printf '| daemon idle RSS | %.1f MiB (dockerd + containerd) | %.1f MiB (berthd) | %sx smaller |\n' \
   "$(echo "$d_idle / 1024" | bc -l)" "$(echo "$b_idle / 1024" | bc -l)" "$(ratio "$d_idle" "$b_idle")"

@@ -19,6 +19,7 @@ struct Services {
   std::string dataRoot, execRoot;
   std::string runtimePath;
   std::chrono::system_clock::time_point started;
+  std::string seccompProfile = "builtin";  // berthd --seccomp-profile, as /info shows it
 };
 
 void registerSystemRoutes(Router& r, Services& s);

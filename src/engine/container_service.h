@@ -30,6 +30,11 @@ struct EngineOptions {
   std::string initPath;     // berth-init binary, mounted at /sbin/docker-init for --init
   std::string cgroupParent = "/berth";
   std::map<std::string, std::string> runtimes;  // --runtime NAME -> binary, "berth" built in
+  // The profile of containers that name none (dockerd's --seccomp-profile): "builtin" (Docker's
+  // default), "unconfined", or a file, whose content berthd read at start-up into
+  // seccompProfileText.
+  std::string seccompProfile = "builtin";
+  std::string seccompProfileText;
 };
 
 struct CreateResult {

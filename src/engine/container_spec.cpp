@@ -455,20 +455,24 @@ Result<std::string> buildSpec(const ContainerService::Impl& im, const Json& doc)
 
   Json spec = oci::specToJson(s);
   // Seccomp as Docker's daemon sets it: none for --privileged or seccomp=unconfined, the given
-  // profile (the docker CLI sends its content; a path is read here), else the builtin default;
-  // conditional rules are resolved against the bounding set and this host.
+  // profile (the docker CLI sends its content; a path is read here), else the daemon's
+  // (--seccomp-profile: builtin, unconfined or a file); conditional rules are resolved against
+  // the bounding set and this host.
   spec["linux"].erase("seccomp");
   if (!privileged) {
-    std::string profile = "builtin";
+    std::string profile;
     for (const std::string& opt : stringList(hc, "SecurityOpt")) {
       if (startsWith(opt, "seccomp=") || startsWith(opt, "seccomp:")) profile = opt.substr(8);
     }
-    if (profile.empty()) profile = "builtin";
+    if (profile.empty() || profile == "builtin") profile = im.opts.seccompProfile;
     if (profile != "unconfined") {
       SeccompTarget target = hostSeccompTarget(caps);
       std::optional<Json> section;
       if (profile == "builtin") {
         section = TRY(seccompFromParsedProfile(defaultSeccompProfileJson(), target));
+      } else if (profile == im.opts.seccompProfile && !im.opts.seccompProfileText.empty()) {
+        section = TRY_CTX(seccompFromProfile(im.opts.seccompProfileText, target),
+                          "daemon seccomp profile {}", profile);
       } else if (profile[0] == '/') {
         std::string text = TRY_CTX(readFile(profile), "seccomp profile {}", profile);
         section = TRY(seccompFromProfile(text, target));

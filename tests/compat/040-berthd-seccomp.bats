@@ -101,3 +101,40 @@ EOF
   [ "$status" -eq 125 ]
   [[ $stderr == *'invalid kernel version: "4"'* ]]
 }
+
+@test "berthd --seccomp-profile: a file or unconfined is the default; a bad file stops berthd" {
+  local p=$BERTHD_DIR/daemon-mkdir-denied.json
+  cat >"$p" <<'JSON'
+{"defaultAction": "SCMP_ACT_ALLOW",
+ "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}
+JSON
+  berthd_restart --seccomp-profile "$p"
+  run docker info --format '{{json .SecurityOptions}}'
+  [ "$output" = "[\"name=seccomp,profile=$p\"]" ]
+  drun busybox mkdir /x
+  [ "$status" -eq 1 ]
+  [[ $stderr == *"Operation not permitted"* ]]
+  # A container's own choice still wins over the daemon's.
+  drun --security-opt seccomp=unconfined busybox sh -c 'mkdir /x && echo made'
+  [ "$status" -eq 0 ]
+  [ "$output" = made ]
+
+  berthd_restart --seccomp-profile unconfined
+  run docker info --format '{{json .SecurityOptions}}'
+  [ "$output" = '["name=seccomp,profile=unconfined"]' ]
+  drun busybox grep Seccomp: /proc/self/status
+  [ "$output" = "$(printf 'Seccomp:\t0')" ]
+
+  # A file that is missing or not a JSON object keeps berthd from starting, and says why.
+  echo 'not json' >"$BERTHD_DIR/daemon-bad.json"
+  run berthd_restart --seccomp-profile "$BERTHD_DIR/daemon-bad.json"
+  [ "$status" -ne 0 ]
+  grep -q -- "--seccomp-profile.*daemon-bad.json" "$BERTHD_DIR/berthd.log"
+  run berthd_restart --seccomp-profile "$BERTHD_DIR/missing.json"
+  [ "$status" -ne 0 ]
+  grep -q -- "--seccomp-profile.*missing.json" "$BERTHD_DIR/berthd.log"
+
+  berthd_restart
+  run docker info --format '{{json .SecurityOptions}}'
+  [ "$output" = '["name=seccomp,profile=builtin"]' ]
+}

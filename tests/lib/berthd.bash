@@ -16,7 +16,7 @@ berthd_launch() {
   setsid "$BERTHD" -H "unix://$BERTHD_DIR/sock" --data-root "$BERTHD_DIR/data" \
     --exec-root "$BERTHD_DIR/exec" --cgroup-parent "/$BERTHD_CGROUP" \
     ${BERTH_RUNTIME:+--runtime-path "$BERTH_RUNTIME"} ${BERTH_SHIM:+--shim-path "$BERTH_SHIM"} \
-    ${BERTH_INIT:+--init-path "$BERTH_INIT"} \
+    ${BERTH_INIT:+--init-path "$BERTH_INIT"} ${BERTHD_EXTRA[@]+"${BERTHD_EXTRA[@]}"} \
     --pidfile "$BERTHD_DIR/berthd.pid" --log-level debug \
     </dev/null >>"$BERTHD_DIR/berthd.log" 2>&1 &
   echo $! >"$BERTHD_DIR/launcher.pid"
@@ -49,6 +49,18 @@ berthd_start() {
   export DOCKER_CONFIG=$BERTHD_DIR/cli
   mkdir -p "$DOCKER_CONFIG"
   "$BERTH_IMAGE" --data-root "$BERTHD_DIR/data" bootstrap busybox >/dev/null || return 1
+  berthd_launch
+}
+
+# berthd_restart [FLAG...]: stops the daemon (SIGTERM) and starts it again with FLAGs added to
+# its command line; returns what berthd_launch returns.
+berthd_restart() {
+  local pid
+  pid=$(cat "$BERTHD_DIR/berthd.pid" 2>/dev/null || cat "$BERTHD_DIR/launcher.pid")
+  kill -TERM "$pid" 2>/dev/null || true
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+  rm -f "$BERTHD_DIR/berthd.pid"
+  BERTHD_EXTRA=("$@")
   berthd_launch
 }
 

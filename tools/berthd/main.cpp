@@ -15,6 +15,7 @@
 #include "api/api.h"
 #include "apitypes/version.h"
 #include "base/file.h"
+#include "base/json.h"
 #include "base/log.h"
 #include "base/strings.h"
 
@@ -73,6 +74,9 @@ int main(int argc, char** argv) {
   app.add_option("--shim-path", eo.shimPath, "the berth-shim binary");
   app.add_option("--init-path", eo.initPath, "the init of run --init (default: berth-init)");
   app.add_option("--add-runtime", addRuntimes, "register an OCI runtime: NAME=PATH");
+  app.add_option("--seccomp-profile", eo.seccompProfile,
+                 "seccomp profile of containers that name none: builtin, unconfined or a file")
+      ->capture_default_str();
   app.add_option("--cgroup-parent", eo.cgroupParent, "parent cgroup of containers")
       ->capture_default_str();
   app.add_option("-G,--group", group, "group owning the unix socket (when it exists)")
@@ -101,6 +105,18 @@ int main(int argc, char** argv) {
   if (eo.runtimePath.empty()) eo.runtimePath = findHelper("berth-runtime");
   if (eo.shimPath.empty()) eo.shimPath = findHelper("berth-shim");
   if (eo.initPath.empty()) eo.initPath = findHelper("berth-init");
+  if (eo.seccompProfile.empty()) eo.seccompProfile = "builtin";
+  if (eo.seccompProfile != "builtin" && eo.seccompProfile != "unconfined") {
+    // Read once, as dockerd does; a file that is not a JSON object is refused now, not at the
+    // first container's start.
+    auto text = readFile(eo.seccompProfile);
+    if (!text) return fail(std::move(text).error().context("--seccomp-profile"));
+    auto parsed = parseJson(*text, "seccomp profile " + eo.seccompProfile);
+    if (!parsed) return fail(std::move(parsed).error().context("--seccomp-profile"));
+    if (!parsed->is_object())
+      return fail(Error::invalid("--seccomp-profile {}: not a JSON object", eo.seccompProfile));
+    eo.seccompProfileText = std::move(*text);
+  }
   for (const std::string& r : addRuntimes) {
     auto eq = r.find('=');
     if (eq == std::string::npos || eq == 0)
@@ -135,6 +151,7 @@ int main(int argc, char** argv) {
   api::Services services{
       **images,    imageMu,     **containers,   events,
       eo.dataRoot, eo.execRoot, eo.runtimePath, std::chrono::system_clock::now()};
+  services.seccompProfile = eo.seccompProfile;
   api::Router router;
   api::registerRoutes(router, services);
   so.hosts = hosts;

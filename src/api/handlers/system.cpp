@@ -281,7 +281,7 @@ void registerSystemRoutes(Router& r, Services& s) {
                  {"LiveRestoreEnabled", true},
                  {"Isolation", ""},
                  {"InitBinary", ""},
-                 {"SecurityOptions", Json::array({"name=seccomp,profile=builtin"})},
+                 {"SecurityOptions", Json::array({"name=seccomp,profile=" + s.seccompProfile})},
                  {"Warnings", nullptr}};
     return ex.reply(200, info);
   });
