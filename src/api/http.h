@@ -45,7 +45,8 @@ class Conn {
   virtual void shutdownWrite() = 0;
   /// The socket's fd, for poll() only (to notice a client that went away).
   virtual int pollFd() const = 0;
-  /// Bytes already read from the socket and not yet returned (poll() does not see them).
+  /// Whether a read returns without waiting: bytes already read from the socket and not yet
+  /// returned, or the end of the input (poll() on the socket sees neither).
   virtual bool hasBuffered() const { return false; }
 };
 

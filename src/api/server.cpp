@@ -64,6 +64,11 @@ const char* reasonPhrase(int status) {
   return r.empty() ? "Unknown" : r.data();
 }
 
+template <typename T>
+struct IsTls : std::false_type {};
+template <typename T>
+struct IsTls<asio::ssl::stream<T>> : std::true_type {};
+
 // Socket I/O shared by the plain and TLS flavours.
 template <typename Stream>
 struct StreamIo {
@@ -95,7 +100,7 @@ class RawConn final : public Conn {
   Status writeAll(std::string_view data) override { return ex_.writeRaw(data); }
   void shutdownWrite() override { ex_.shutdownSend(); }
   int pollFd() const override { return StreamIo<Stream>::fd(ex_.stream()); }
-  bool hasBuffered() const override { return ex_.buffered() > 0; }
+  bool hasBuffered() const override { return ex_.fillBuffered(); }
 
  private:
   ExchangeImpl<Stream>& ex_;
@@ -159,7 +164,32 @@ class ExchangeImpl final : public Exchange {
     return true;
   }
 
+  // Whether a raw read would return without waiting for the socket: bytes are buffered, or the
+  // input has ended. Over TLS the layer may hold what poll(2) on the socket cannot see: the rest
+  // of a record, or the close_notify that is all a TLS client's CloseWrite sends (the docker
+  // CLI's end of stdin); a read that does not block brings it out.
+  bool fillBuffered() {
+    if (buf_.size() > 0 || rawEnded_) return true;
+    if constexpr (IsTls<Stream>::value) {
+      auto& sock = s_.next_layer();
+      beast::error_code ec, ignored;
+      sock.non_blocking(true, ec);
+      if (ec) return false;
+      size_t got = s_.read_some(buf_.prepare(16384), ec);
+      sock.non_blocking(false, ignored);
+      if (ec == asio::error::would_block || ec == asio::error::try_again) return false;
+      if (ec) {
+        rawEnded_ = true;  // EOF, close_notify or a broken connection: the input is over
+        return true;
+      }
+      buf_.commit(got);
+      return got > 0;
+    }
+    return false;
+  }
+
   Result<size_t> readRawSome(char* out, size_t n) {
+    if (buf_.size() == 0 && rawEnded_) return size_t{0};
     if (buf_.size() > 0) {
       size_t k = std::min(n, buf_.size());
       asio::buffer_copy(asio::buffer(out, k), buf_.data());
@@ -272,6 +302,7 @@ class ExchangeImpl final : public Exchange {
   BodyConn<Stream> body_;
   RawConn<Stream> raw_;
   bool answered_ = false, hijacked_ = false, closeAfter_ = false, streaming_ = false;
+  bool rawEnded_ = false;  // fillBuffered saw the end of the client's input
 };
 
 }  // namespace

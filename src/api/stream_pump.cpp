@@ -67,6 +67,10 @@ PumpResult pumpShimStream(Conn& client, int shimFd, bool tty, bool stdinWanted) 
     if (p[1].revents & (POLLERR | POLLHUP)) return result;  // the client is gone
     if (clientOpen && (p[1].revents & POLLIN)) {
       if (!forwardInput()) return result;
+      // What the connection read ahead (TLS records) wakes no poll: take it now.
+      while (clientOpen && client.hasBuffered()) {
+        if (!forwardInput()) return result;
+      }
     }
     if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
       ssize_t n = ::read(shimFd, buf, sizeof buf);

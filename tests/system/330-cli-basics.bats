@@ -3,6 +3,7 @@
 # selection (-H, BERTH_HOST, DOCKER_HOST) and what it says when no daemon answers.
 
 load cli_helpers
+load ../lib/tls_certs.bash
 
 setup_file() { cli_setup_file; }
 teardown_file() { cli_teardown_file; }
@@ -140,19 +141,7 @@ teardown() { cli_teardown; }
   berthd_only "starts its own berthd on TCP"
   command -v openssl >/dev/null || skip "openssl not installed"
   local d=$BATS_TEST_TMPDIR/tls port=$((20000 + $$ % 20000)) pid i
-  mkdir -p "$d"
-  (
-    cd "$d"
-    openssl req -x509 -newkey rsa:2048 -nodes -keyout ca-key.pem -out ca.pem -days 2 -subj /CN=ca
-    openssl req -newkey rsa:2048 -nodes -keyout server-key.pem -out server.csr -subj /CN=localhost
-    printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >ext.cnf
-    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial \
-      -out server-cert.pem -days 2 -extfile ext.cnf
-    openssl req -newkey rsa:2048 -nodes -keyout key.pem -out client.csr -subj /CN=client
-    printf 'extendedKeyUsage=clientAuth\n' >cext.cnf
-    openssl x509 -req -in client.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial \
-      -out cert.pem -days 2 -extfile cext.cnf
-  ) >/dev/null 2>&1
+  make_tls_certs "$d"
   # A second daemon of its own (the file's berthd holds the data root).
   setsid "$BERTHD" -H "unix://$d/sock" -H "tcp://127.0.0.1:$port" --tlsverify \
     --tlscacert "$d/ca.pem" --tlscert "$d/server-cert.pem" --tlskey "$d/server-key.pem" \
