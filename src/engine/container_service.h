@@ -31,10 +31,10 @@ struct EngineOptions {
   std::string cgroupParent = "/berth";
   std::map<std::string, std::string> runtimes;  // --runtime NAME -> binary, "berth" built in
   // The profile of containers that name none (dockerd's --seccomp-profile): "builtin" (Docker's
-  // default), "unconfined", or a file, whose content berthd read at start-up into
-  // seccompProfileText.
+  // default), "unconfined", or a file, which berthd read and parsed at start-up into
+  // seccompProfileJson.
   std::string seccompProfile = "builtin";
-  std::string seccompProfileText;
+  std::optional<Json> seccompProfileJson;
 };
 
 struct CreateResult {

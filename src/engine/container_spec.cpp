@@ -470,8 +470,8 @@ Result<std::string> buildSpec(const ContainerService::Impl& im, const Json& doc)
       std::optional<Json> section;
       if (profile == "builtin") {
         section = TRY(seccompFromParsedProfile(defaultSeccompProfileJson(), target));
-      } else if (profile == im.opts.seccompProfile && !im.opts.seccompProfileText.empty()) {
-        section = TRY_CTX(seccompFromProfile(im.opts.seccompProfileText, target),
+      } else if (profile == im.opts.seccompProfile && im.opts.seccompProfileJson) {
+        section = TRY_CTX(seccompFromParsedProfile(*im.opts.seccompProfileJson, target),
                           "daemon seccomp profile {}", profile);
       } else if (profile[0] == '/') {
         std::string text = TRY_CTX(readFile(profile), "seccomp profile {}", profile);

@@ -35,6 +35,13 @@ int startFailureCode(const std::string& msg) {
   return 128;
 }
 
+// The shim that was c's has exited: a start waiting for it may go on.
+void shimEnded(Container& c, pid_t shimPid) {
+  std::lock_guard g(c.mu);
+  if (c.shimPid == shimPid) c.shimPid = 0;
+  c.cv.notify_all();
+}
+
 bool isMounted(const std::string& path) {
   auto mounts = storage::readMountInfo();
   if (!mounts) return false;
@@ -140,9 +147,7 @@ Status ContainerService::Impl::startLocked(const std::shared_ptr<Container>& c,
     c->shimPid = shimPid;
     std::thread([c, shimPid] {
       ::waitpid(shimPid, nullptr, 0);
-      std::lock_guard g(c->mu);
-      if (c->shimPid == shimPid) c->shimPid = 0;
-      c->cv.notify_all();
+      shimEnded(*c, shimPid);
     }).detach();
   }
   if (!pid) return fail(pid.error());
@@ -274,9 +279,7 @@ void ContainerService::Impl::watchRestoredShim(const std::shared_ptr<Container>&
     while (::poll(&p, 1, -1) < 0 && errno == EINTR) {
     }
     ::close(fd);
-    std::lock_guard g(c->mu);
-    if (c->shimPid == shimPid) c->shimPid = 0;
-    c->cv.notify_all();
+    shimEnded(*c, shimPid);
   }).detach();
 }
 

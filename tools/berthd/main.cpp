@@ -115,7 +115,7 @@ int main(int argc, char** argv) {
     if (!parsed) return fail(std::move(parsed).error().context("--seccomp-profile"));
     if (!parsed->is_object())
       return fail(Error::invalid("--seccomp-profile {}: not a JSON object", eo.seccompProfile));
-    eo.seccompProfileText = std::move(*text);
+    eo.seccompProfileJson = std::move(*parsed);
   }
   for (const std::string& r : addRuntimes) {
     auto eq = r.find('=');
