@@ -1,5 +1,7 @@
 // Route matching: Docker's paths are short, so a linear scan over split segments is plenty.
 
+#include <chrono>
+
 #include "api/server.h"
 #include "base/log.h"
 #include "base/strings.h"
@@ -65,11 +67,23 @@ void Router::dispatch(Exchange& ex, Request& req) const {
     pathMatched = true;
     if (r.method != req.method && r.method != method) continue;
     req.params = std::move(params);
+    // A trace of every request at debug level, begun and ended, so that a request that never
+    // ends shows in the log (streams and hijacks run as long as their client keeps them).
+    bool trace = spdlog::should_log(spdlog::level::debug);
+    auto t0 = trace ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
+    if (trace) spdlog::debug("> {} {}", req.method, req.target);
     Status st;
     try {
       st = r.handler(ex);
     } catch (const std::exception& e) {
       st = Error::internal("{} {}: {}", req.method, req.path, e.what());
+    }
+    if (trace) {
+      auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::steady_clock::now() - t0)
+                    .count();
+      spdlog::debug("< {} {} {} in {:.1f} ms", req.method, req.target, st ? "done" : "failed",
+                    static_cast<double>(us) / 1000.0);
     }
     if (!st) {
       spdlog::info("{} {}: {}", req.method, req.target, st.error().what());

@@ -24,10 +24,11 @@ teardown() { berthd_test_teardown tl; }
 
 n() { echo "tl$BATS_TEST_NUMBER-$1"; }
 
-# tdocker ARGS...: the docker CLI over TLS, with a time limit.
+# tdocker ARGS...: the docker CLI over TLS, with a time limit; SIGQUIT at its end makes the Go
+# runtime print every goroutine's stack, which shows where a hung client waited.
 tdocker() {
   DOCKER_HOST="tcp://127.0.0.1:$TLS_PORT" DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH="$BERTHD_DIR/tls" \
-    timeout -s KILL 30 docker "$@"
+    timeout -s QUIT -k 5 30 docker "$@"
 }
 
 @test "over TLS: run streams output and the exit code; stdin ends where the client's ends" {
@@ -39,7 +40,7 @@ tdocker() {
   [ "$status" -eq 0 ]
   [ "$output" = piped ]
   run bash -c "seq 1 20000 | DOCKER_HOST=tcp://127.0.0.1:$TLS_PORT DOCKER_TLS_VERIFY=1 \
-    DOCKER_CERT_PATH=$BERTHD_DIR/tls timeout -s KILL 30 docker run -i --rm busybox wc -l"
+    DOCKER_CERT_PATH=$BERTHD_DIR/tls timeout -s QUIT -k 5 30 docker run -i --rm busybox wc -l"
   [ "$status" -eq 0 ]
   [ "$output" = 20000 ]
 }
@@ -50,7 +51,7 @@ tdocker() {
   [ "$status" -eq 0 ]
   [ "$output" = "$(printf 'x\ndone')" ]
   run script -qec "DOCKER_HOST=tcp://127.0.0.1:$TLS_PORT DOCKER_TLS_VERIFY=1 \
-    DOCKER_CERT_PATH=$BERTHD_DIR/tls timeout -s KILL 30 docker exec -it $(n c) \
+    DOCKER_CERT_PATH=$BERTHD_DIR/tls timeout -s QUIT -k 5 30 docker exec -it $(n c) \
     sh -c 'tty >/dev/null && echo tty; exit 4'" /dev/null
   [ "$status" -eq 4 ]
   [[ $output == tty* ]]

@@ -128,7 +128,7 @@ berthd_test_teardown() {
   if [ -z "${BATS_TEST_COMPLETED:-}" ]; then
     echo "# output (status ${status:-}): ${output:-}"
     echo "# berthd.log, last lines:"
-    tail -5 "$BERTHD_DIR/berthd.log" | cut -c1-300
+    tail -25 "$BERTHD_DIR/berthd.log" | cut -c1-300
   fi
   local ids
   ids=$(docker ps -aq --filter "name=$1$BATS_TEST_NUMBER-" 2>/dev/null) || true
