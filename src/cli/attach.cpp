@@ -74,6 +74,14 @@ Result<PumpResult> pumpStreams(client::Conn& conn, const PumpOptions& o, SignalC
     if (stream == 2) return o.stderrOn ? writeOut(STDERR_FILENO, payload) : Status{};
     return o.stdoutOn ? writeOut(STDOUT_FILENO, payload) : Status{};
   });
+  // The container may end (and the daemon close the stream) while input is still coming: its
+  // output still goes on to the end, as with docker, whose stdin copy errors are only logged.
+  auto sendInput = [&](std::string_view data) -> Status {
+    auto st = conn.writeAll(data);
+    if (st || (st.error().sysErrno() != EPIPE && st.error().sysErrno() != ECONNRESET)) return st;
+    stdinOpen = false;
+    return {};
+  };
   std::vector<char> buf(32 * 1024);
   for (;;) {
     pollfd fds[3];
@@ -107,7 +115,7 @@ Result<PumpResult> pumpStreams(client::Conn& conn, const PumpOptions& o, SignalC
       if (r < 0 && errno == EINTR) continue;
       if (r <= 0) {
         stdinOpen = false;
-        TRY(conn.closeWrite());
+        (void)conn.closeWrite();  // fails only when the daemon has closed the stream already
       } else {
         std::string_view in(buf.data(), static_cast<size_t>(r));
         if (useKeys) {
@@ -126,9 +134,9 @@ Result<PumpResult> pumpStreams(client::Conn& conn, const PumpOptions& o, SignalC
             held.clear();
             send += c;
           }
-          if (!send.empty()) TRY(conn.writeAll(send));
+          if (!send.empty()) TRY(sendInput(send));
         } else {
-          TRY(conn.writeAll(in));
+          TRY(sendInput(in));
         }
       }
     }

@@ -140,7 +140,7 @@ Status ContainerService::Impl::startLocked(const std::shared_ptr<Container>& c,
                .stdinOnce = cfg.value("StdinOnce", false)};
   if (l.logPath.empty()) l.logPath = "/dev/null";
   pid_t shimPid = 0;
-  auto pid = launchShim(l, &shimPid);
+  auto launched = launchShim(l, &shimPid);
   if (shimPid > 0) {
     // The shim outlives the container by a moment; reap it whenever it ends (not before, or
     // its pid could be reused while a restore still trusts it).
@@ -150,17 +150,24 @@ Status ContainerService::Impl::startLocked(const std::shared_ptr<Container>& c,
       shimEnded(*c, shimPid);
     }).detach();
   }
-  if (!pid) return fail(pid.error());
+  if (!launched) return fail(launched.error());
 
   // Attachers that came before start connect now, before the process runs.
   c->attachOpen = true;
   c->cv.notify_all();
   c->cv.wait_for(lk, std::chrono::seconds(5), [&] { return c->pendingAttach == 0; });
 
-  if (auto st = shimCall(state, "start"); !st) {
-    (void)runRuntime(doc, {"delete", "--force", id});
-    return fail(st.error());
+  auto started = shimCall(state, "start");
+  if (!started) {
+    // A shim that answered has cleaned up after the runtime itself; one that is gone has not.
+    if (started.error().kind() == ErrorKind::Unavailable) {
+      (void)runRuntime(doc, {"delete", "--force", id});
+      return fail(started.error());
+    }
+    return fail(Error(ErrorKind::Internal, started.error().message()));  // the runtime's
   }
+  auto pid = parseInt(trim(*started), "init pid");
+  if (!pid) return fail(pid.error());
   c->starting = false;
   c->startedAt = std::chrono::steady_clock::now();
   Json& s = doc["State"];
@@ -170,7 +177,7 @@ Status ContainerService::Impl::startLocked(const std::shared_ptr<Container>& c,
   s["Restarting"] = false;
   s["OOMKilled"] = false;
   s["Dead"] = false;
-  s["Pid"] = *pid;
+  s["Pid"] = static_cast<pid_t>(*pid);
   s["ExitCode"] = 0;
   s["Error"] = "";
   s["StartedAt"] = nowRfc3339Nano();

@@ -58,7 +58,7 @@ Result<std::string> parseAnswer(const std::string& line) {
 
 }  // namespace
 
-Result<pid_t> launchShim(const ShimLaunch& l, pid_t* shimPidOut) {
+Status launchShim(const ShimLaunch& l, pid_t* shimPidOut) {
   int ready[2];
   if (::pipe2(ready, O_CLOEXEC) != 0) return Error::sys(errno, "pipe");
   UniqueFd readEnd(ready[0]), writeEnd(ready[1]);
@@ -117,10 +117,7 @@ Result<pid_t> launchShim(const ShimLaunch& l, pid_t* shimPidOut) {
     }
     return Error::internal("start shim for {}: {}", l.id, line.error().message());
   }
-  if (startsWith(*line, "ok ")) {
-    auto pid = TRY(parseInt(line->substr(3), "shim init pid"));
-    return static_cast<pid_t>(pid);
-  }
+  if (*line == "ok") return {};
   if (startsWith(*line, "error ")) return Error(ErrorKind::Internal, line->substr(6));
   return Error::internal("start shim for {}: unexpected readiness line {:?}", l.id, *line);
 }

@@ -18,10 +18,10 @@ struct ShimLaunch {
   bool tty = false, stdinOpen = false, stdinOnce = false;
 };
 
-/// Starts the shim in a session of its own and waits for its readiness line. Returns the
-/// container init's pid; the runtime's message on failure. The shim is the caller's child:
-/// its pid goes to shimPid, to be reaped (waitpid) after the container's exit.
-Result<pid_t> launchShim(const ShimLaunch& l, pid_t* shimPid);
+/// Starts the shim in a session of its own and waits for its readiness line (its socket is
+/// bound and the stdio made; "start" on the socket then runs the container). The shim is the
+/// caller's child: its pid goes to shimPid, to be reaped (waitpid) once the shim ends.
+Status launchShim(const ShimLaunch& l, pid_t* shimPid);
 
 /// Connects to <stateDir>/shim.sock; Unavailable when no shim answers.
 Result<UniqueFd> connectShim(const std::string& stateDir);

@@ -49,13 +49,13 @@ void Monitor::warn(const std::string& msg) const {
   (void)writeAllTo(STDERR_FILENO, line, "stderr");
 }
 
-Result<pid_t> Monitor::setup() {
-  auto pid = createContainer();
-  if (!pid) cleanupFailedSetup();
-  return pid;
+Status Monitor::setup() {
+  auto st = prepare();
+  if (!st) cleanupFailedSetup();
+  return st;
 }
 
-Result<pid_t> Monitor::createContainer() {
+Status Monitor::prepare() {
   TRY(loop_.init());
   std::string shimPid = statePath(kPidFileName);
   created_.push_back(shimPid);
@@ -68,19 +68,26 @@ Result<pid_t> Monitor::createContainer() {
     socketIno_ = st.st_ino;
   }
   log_.emplace(TRY(LogFile::open(opts_.log, opts_.logMaxSize, opts_.logMaxFile)));
+  created_.push_back(statePath(kInitPidFileName));
+  initStdio_.emplace(TRY(ProcessStdio::make(opts_.tty, opts_.stdin, statePath("console.sock"))));
+  TRY(loop_.add(listen_.get(), EPOLLIN, [this](uint32_t) { onAccept(); }));
+  TRY(loop_.add(signalFd_, EPOLLIN, [this](uint32_t) { onSignal(); }));
+  return {};
+}
 
+Result<pid_t> Monitor::runContainer() {
   std::string initPidFile = statePath(kInitPidFileName);
-  created_.push_back(initPidFile);
-  auto stdio = TRY(ProcessStdio::make(opts_.tty, opts_.stdin, statePath("console.sock")));
+  ProcessStdio stdio = std::move(*initStdio_);
+  initStdio_.reset();
   std::vector<std::string> argv =
-      runtimeArgs({"create", "--bundle", opts_.bundle, "--pid-file", initPidFile});
+      runtimeArgs({"run", "--detach", "--bundle", opts_.bundle, "--pid-file", initPidFile});
   if (opts_.tty) argv.insert(argv.end(), {"--console-socket", stdio.consoleSocket()});
   argv.push_back(opts_.id);
   auto res = TRY(runToExit(argv, stdio.runtimeStdio(), opts_.tty, kRuntimeTimeoutMs));
   stdio.closeProcessEnds();
   if (res.code != 0) {
     res.errText += stdio.runtimeStderr();
-    return Error(ErrorKind::Internal, runtimeErrorMessage(res.errText, res.code, "runtime create"));
+    return Error(ErrorKind::Internal, runtimeErrorMessage(res.errText, res.code, "runtime run"));
   }
   runtimeCreated_ = true;
   initPid_ = TRY(readPidFile(initPidFile));
@@ -94,13 +101,44 @@ Result<pid_t> Monitor::createContainer() {
   initErr_.fd = std::move(ends.err);
   initErr_.stream = kFrameStderr;
   master_ = std::move(ends.master);
-  if (opts_.stdin) initIn_ = Sink(std::move(ends.in), opts_.tty);
-  TRY(loop_.add(listen_.get(), EPOLLIN, [this](uint32_t) { onAccept(); }));
-  TRY(loop_.add(signalFd_, EPOLLIN, [this](uint32_t) { onSignal(); }));
+  if (master_ && earlyWinsize_) {
+    if (auto st = setWinsize(master_.get(), earlyWinsize_->first, earlyWinsize_->second); !st) {
+      warn(st.error().what());
+    }
+  }
+  if (opts_.stdin) {
+    initIn_ = Sink(std::move(ends.in), opts_.tty);
+    initIn_.write(earlyStdin_);
+    if (earlyStdinEnded_) initIn_.end();
+  }
+  earlyStdin_.clear();
+  earlyStdin_.shrink_to_fit();
   watchSource(initOut_, nullptr);
   if (initErr_.fd) watchSource(initErr_, nullptr);
   initActivityMs_ = monotonicMs();
   return initPid_;
+}
+
+// A start that failed: nothing will run. Every client is let go, a runtime that got as far as
+// creating the container deletes it, and the shim ends with its files removed.
+void Monitor::abandon() {
+  abandoned_ = true;
+  if (initPid_ > 0) ::kill(initPid_, SIGKILL);
+  for (auto& c : clients_) {
+    if (c->dead || c->mode == ClientMode::Reply) continue;
+    if (c->mode == ClientMode::Wait) {
+      replyError(*c, Error(ErrorKind::FailedPrecondition, "container failed to start"));
+      continue;
+    }
+    c->closeWhenFlushed = true;
+    if (c->pending() == 0) c->dead = true;
+  }
+  if (runtimeCreated_) startDelete();
+  for (const auto& path : created_) {
+    if (path != statePath(kSocketName)) ::unlink(path.c_str());
+  }
+  phase_ = Phase::Closing;
+  closingDeadlineMs_ = monotonicMs() + kClosingGraceMs;
 }
 
 void Monitor::cleanupFailedSetup() {

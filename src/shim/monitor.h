@@ -1,8 +1,9 @@
 #pragma once
-// Monitor: everything one berth-shim does for its container, on one epoll loop. setup() runs
-// `runtime create` with the container's stdio; run() serves shim.sock, copies output to the
-// json log and to attached clients, runs execs, reaps the init and the execs (the shim is
-// their subreaper), and after the init's exit reports it, then runs `runtime delete`. No
+// Monitor: everything one berth-shim does for its container, on one epoll loop. setup() binds
+// shim.sock and makes the container's stdio; run() serves shim.sock, runs `runtime run
+// --detach` at "start" (one runtime process per start, not a create and a start), copies output
+// to the json log and to attached clients, runs execs, reaps the init and the execs (the shim
+// is their subreaper), and after the init's exit reports it, then runs `runtime delete`. No
 // threads.
 
 #include <sys/types.h>
@@ -14,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/error.h"
@@ -25,6 +27,7 @@
 #include "shim/process_io.h"
 #include "shim/request.h"
 #include "shim/spawn.h"
+#include "shim/stdio.h"
 
 namespace berth::shim {
 
@@ -44,9 +47,9 @@ class Monitor {
   Monitor(ShimOptions opts, int signalFd);
   ~Monitor();
 
-  /// Binds shim.sock, opens the log, makes the stdio and runs `runtime create`; the init pid.
-  /// On error, what setup made is already removed.
-  Result<pid_t> setup();
+  /// Binds shim.sock, opens the log and makes the stdio; the container starts at "start". On
+  /// error, what setup made is already removed.
+  Status setup();
   /// Serves until the init has exited and everything is reported; the shim's exit code.
   int run();
 
@@ -66,7 +69,9 @@ class Monitor {
   };
 
   // monitor.cpp
-  Result<pid_t> createContainer();
+  Status prepare();
+  Result<pid_t> runContainer();
+  void abandon();
   void cleanupFailedSetup();
   std::string statePath(const std::string& name) const;
   std::vector<std::string> runtimeArgs(std::initializer_list<std::string> rest) const;
@@ -85,6 +90,7 @@ class Monitor {
   bool readClient(Client& c);  // false: nothing more to read now
   void onClientInput(Client& c, std::string_view data);
   void onClientEnd(Client& c);
+  void endInitStdin();
   void handleRequest(Client& c, std::string_view line, std::string_view rest);
   void reply(Client& c, const std::string& line);
   void replyError(Client& c, const Error& e);
@@ -127,6 +133,13 @@ class Monitor {
   int64_t closingDeadlineMs_ = 0;
   bool done_ = false;
   bool runtimeCreated_ = false;
+  // The container's stdio, made at setup and handed to the runtime at start.
+  std::optional<ProcessStdio> initStdio_;
+  // Stdin that an attached client sent before start (more waits in its socket until then).
+  std::string earlyStdin_;
+  bool earlyStdinEnded_ = false;
+  std::optional<std::pair<uint16_t, uint16_t>> earlyWinsize_;  // a resize before start
+  bool abandoned_ = false;  // start failed: the shim only lets its clients go and ends
   // `runtime delete`, run after the exit is reported so berthd need not wait for it; the shim
   // ends once it is done (berthd starts no new shim for the container before that).
   std::optional<Spawned> delete_;

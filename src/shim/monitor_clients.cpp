@@ -85,7 +85,11 @@ bool Monitor::readClient(Client& c) {
 
 void Monitor::onClientInput(Client& c, std::string_view data) {
   if (c.mode == ClientMode::Attach && c.wantStdin) {
-    initIn_.write(data);
+    if (phase_ == Phase::Created) {
+      earlyStdin_.append(data);  // written once the runtime has made the process's stdin
+    } else {
+      initIn_.write(data);
+    }
   } else if (c.mode == ClientMode::Exec) {
     if (Exec* e = findExec(c.execId); e && e->client == &c) e->in.write(data);
   }
@@ -99,7 +103,7 @@ void Monitor::onClientEnd(Client& c) {
       c.dead = true;  // closed without a whole request
       break;
     case ClientMode::Attach:
-      if (c.wantStdin && opts_.stdinOnce) initIn_.end();
+      if (c.wantStdin && opts_.stdinOnce) endInitStdin();
       break;
     case ClientMode::Exec:
       if (Exec* e = findExec(c.execId); e && e->client == &c) e->in.end();
@@ -107,6 +111,14 @@ void Monitor::onClientEnd(Client& c) {
     case ClientMode::Reply:
     case ClientMode::Wait:
       break;  // the answer still goes out
+  }
+}
+
+void Monitor::endInitStdin() {
+  if (phase_ == Phase::Created) {
+    earlyStdinEnded_ = true;
+  } else {
+    initIn_.end();
   }
 }
 
@@ -159,32 +171,36 @@ void Monitor::replyError(Client& c, const Error& e) {
 
 void Monitor::handleStart(Client& c) {
   if (phase_ != Phase::Created) {
-    replyError(c, Error(ErrorKind::FailedPrecondition, phase_ == Phase::Running
-                                                           ? "container is already running"
-                                                           : "container has exited"));
+    std::string why = phase_ == Phase::Running ? "container is already running"
+                      : abandoned_             ? "container failed to start"
+                                               : "container has exited";
+    replyError(c, Error(ErrorKind::FailedPrecondition, why));
     return;
   }
-  auto res = runToExit(runtimeArgs({"start", opts_.id}), {}, true, kRuntimeTimeoutMs);
-  if (!res) {
-    replyError(c, res.error());
-  } else if (res->code != 0) {
-    reply(c, "error " + runtimeErrorMessage(res->errText, res->code, "runtime start"));
-  } else {
-    if (phase_ == Phase::Created) phase_ = Phase::Running;
-    reply(c, "ok");
+  auto pid = runContainer();
+  if (!pid) {
+    replyError(c, pid.error());
+    abandon();
+    return;
   }
+  phase_ = Phase::Running;
+  reply(c, "ok " + std::to_string(*pid));
 }
 
 void Monitor::handleStatus(Client& c) {
   switch (phase_) {
     case Phase::Created:
-      reply(c, "ok created " + std::to_string(initPid_));
+      reply(c, "ok created");
       break;
     case Phase::Running:
       reply(c, "ok running " + std::to_string(initPid_));
       break;
     case Phase::Exited:
     case Phase::Closing:
+      if (abandoned_) {
+        replyError(c, Error(ErrorKind::FailedPrecondition, "container failed to start"));
+        break;
+      }
       reply(c, "ok exited " + std::to_string(exitCode_));
       break;
   }
@@ -193,6 +209,10 @@ void Monitor::handleStatus(Client& c) {
 void Monitor::handleWait(Client& c) {
   // Answered once the exit is recorded and the output drained, so a client that waits and
   // then reads the log sees all of it.
+  if (abandoned_) {
+    replyError(c, Error(ErrorKind::FailedPrecondition, "container failed to start"));
+    return;
+  }
   if (phase_ == Phase::Closing) {
     reply(c, "ok " + std::to_string(exitCode_));
     return;
@@ -209,6 +229,9 @@ void Monitor::answerWaiters() {
 void Monitor::handleResize(Client& c, const Request& r) {
   if (!opts_.tty) {
     replyError(c, Error(ErrorKind::FailedPrecondition, "the container has no tty"));
+  } else if (phase_ == Phase::Created) {
+    earlyWinsize_ = {r.rows, r.cols};  // the pty comes with start
+    reply(c, "ok");
   } else if (!master_) {
     replyError(c, Error(ErrorKind::FailedPrecondition, "container has exited"));
   } else if (auto st = setWinsize(master_.get(), r.rows, r.cols); !st) {
@@ -241,7 +264,7 @@ void Monitor::sweepClients() {
     }
     // A client that goes away has ended its stdin too.
     if (c.mode == ClientMode::Attach && c.wantStdin && opts_.stdinOnce && !c.inputEnded) {
-      initIn_.end();
+      endInitStdin();
     }
     if (c.mode == ClientMode::Exec) {
       if (Exec* e = findExec(c.execId); e && e->client == &c) {

@@ -97,7 +97,9 @@ void Monitor::refresh(int64_t now) {
       // A client whose stdin target is full waits: its own socket buffer then fills and
       // pushes back on it.
       bool room = true;
-      if (c->mode == ClientMode::Attach && c->wantStdin && initIn_.valid()) {
+      if (c->mode == ClientMode::Attach && c->wantStdin && phase_ == Phase::Created) {
+        room = false;  // until start makes the process's stdin: held in the client's socket
+      } else if (c->mode == ClientMode::Attach && c->wantStdin && initIn_.valid()) {
         room = initIn_.hasRoom();
       } else if (c->mode == ClientMode::Exec) {
         Exec* e = findExec(c->execId);

@@ -1,6 +1,6 @@
 #pragma once
 // The contract between berthd and berth-shim, one shim per container. berthd starts the shim
-// (double fork, so the shim is never berthd's child and outlives it), the shim runs the OCI
+// (in a session of its own, so it outlives berthd; init adopts it then), the shim runs the OCI
 // runtime, owns the container's stdio, writes its json log and records its exit. Everything
 // berthd needs from a running container goes through the shim's unix socket, so berthd can be
 // killed and restarted (live restore) and pick the container up again from the files below.
@@ -15,18 +15,22 @@
 //   init.pid    the container init's pid (written by the runtime's --pid-file)
 //   exit        {"exitCode":N,"exitedAt":"<RFC 3339 nano, UTC>","pid":P}, written atomically
 //               (temp + fsync + rename) once the init has exited and its output is drained
-// Startup: the shim runs `RUNTIME [--root R] create --bundle B --pid-file init.pid
-// [--console-socket S] ID` with the container's stdio, then writes one line to --ready-fd and
-// closes it: "ok <init pid>\n", or "error <message>\n" (the runtime's stderr, one line) and
-// exits 1 after removing what it created. The init stays blocked until "start".
+// Startup: the shim binds shim.sock, opens the log and makes the container's stdio, then
+// writes one line to --ready-fd and closes it: "ok\n", or "error <message>\n" and exits 1 after
+// removing what it created. Attachers connect now; the container starts at "start", which runs
+// `RUNTIME [--root R] run --detach --bundle B --pid-file init.pid [--console-socket S] ID` with
+// that stdio: one runtime process, where create and start would be two. Stdin that attachers
+// send before start waits (the first bytes in the shim, the rest in their sockets). A start that
+// fails answers the runtime's error (one line), lets every client go and ends the shim, its
+// files removed (a runtime that got as far as creating the container is made to delete it).
 // After the init exits: drain the output, write `exit`, run `RUNTIME delete --force ID`, answer
 // waiters, close every stream, remove shim.sock and exit 0.
 //
 // Socket protocol: the client sends one request line (words separated by single spaces, ending
 // in '\n'); the shim answers with one line "ok[ ...]\n" or "error <message>\n", and for stream
 // requests the connection then carries the stream.
-//   start                     run `RUNTIME start ID`              -> "ok"
-//   status                    -> "ok created <pid>" | "ok running <pid>" | "ok exited <code>"
+//   start                     run `RUNTIME run --detach ... ID`   -> "ok <init pid>"
+//   status                    -> "ok created" | "ok running <pid>" | "ok exited <code>"
 //   wait                      -> "ok <exit code>\n" once the init has exited (held open until)
 //   resize <rows> <cols>      the container's pty                 -> "ok"
 //   attach <streams>          streams: comma list of stdin,stdout,stderr -> "ok", then a stream

@@ -31,7 +31,7 @@ Result<int> prepareProcess() {
   if (cloexecFrom(3) != 0) return sysError(errno, "close_range");
   if (::chdir("/") != 0) return sysError(errno, "chdir /");
   ::signal(SIGPIPE, SIG_IGN);
-  // The runtime exits after create and exec --detach; their processes become the shim's.
+  // The runtime exits after run --detach and exec --detach; their processes become the shim's.
   if (::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) return sysError(errno, "prctl subreaper");
   sigset_t set;
   ::sigemptyset(&set);
@@ -51,9 +51,9 @@ int runShim(const ShimOptions& opts) {
     return 1;
   }
   Monitor monitor(opts, *signalFd);
-  auto pid = monitor.setup();
-  if (!pid) {
-    std::string msg = pid.error().what();
+  auto st = monitor.setup();
+  if (!st) {
+    std::string msg = st.error().what();
     for (char& c : msg) {
       if (c == '\n' || c == '\r') c = ' ';
     }
@@ -62,7 +62,7 @@ int runShim(const ShimOptions& opts) {
     (void)writeAllTo(STDERR_FILENO, line, "stderr");
     return 1;
   }
-  report(opts.readyFd, "ok " + std::to_string(*pid));
+  report(opts.readyFd, "ok");
   return monitor.run();
 }
 

@@ -35,8 +35,13 @@ n() { echo "bc$BATS_TEST_NUMBER-$1"; }
   [ "$stderr" = "to-err" ]
 }
 
-@test "docker run of a missing command exits 127" {
+@test "docker run of a missing command exits 127, of one that cannot run 126" {
   run -127 --separate-stderr docker run --rm busybox /no/such/binary
+  [[ $stderr == *"/no/such/binary"* ]]
+  # The CLI takes the status from the error's words, as Go spells errno: "permission denied".
+  run -126 --separate-stderr docker run --rm busybox /etc
+  [[ $stderr == *"/etc"*"permission denied"* ]]
+  [ -z "$(docker ps -aq --filter ancestor=busybox --filter status=created)" ]
 }
 
 @test "docker run -d, ps, logs, exec, stop, rm" {
@@ -235,14 +240,12 @@ PY
 }
 
 @test "docker run --init reaps orphaned zombies" {
-  # The orphan (a cat blocked on a fifo) is the init's child once its subshell is gone; when the
-  # fifo lets it finish, only the init can reap it. The loop is bounded: a zombie stays "Z".
+  # The orphan (a sleep) is the init's child once its subshell is gone; when it ends, only the
+  # init can reap it. The loop is bounded: a zombie stays "Z".
   run docker run --rm --init busybox sh -c '
-    mkfifo /tmp/f
-    (cat /tmp/f >/dev/null & echo $! >/tmp/pid)
+    (sleep 2 & echo $! >/tmp/pid)
     p=$(cat /tmp/pid)
     echo "ppid $(cut -d" " -f4 /proc/$p/stat)"
-    echo done >/tmp/f
     i=0
     while [ -e /proc/$p ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
     if [ -e /proc/$p ]; then echo "left $(cut -d" " -f3 /proc/$p/stat)"; else echo reaped; fi'

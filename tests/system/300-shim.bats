@@ -105,7 +105,8 @@ teardown() {
   fi
 }
 
-# shim_start [FLAG...]: starts berth-shim for $BUNDLE and reads its ready line into $READY.
+# shim_start [FLAG...]: starts berth-shim for $BUNDLE and reads its ready line into $READY
+# ("ok": its socket is bound; the container runs at "start").
 shim_start() {
   local runtime
   runtime=$(command -v "$RUNTIME")
@@ -117,8 +118,17 @@ shim_start() {
   READY=
   read -r -t 30 READY <"$T/ready" || true
   INIT_PID=
-  if [[ $READY =~ ^ok\ ([0-9]+)$ ]]; then INIT_PID=${BASH_REMATCH[1]}; fi
-  [ -n "$INIT_PID" ] || echo "# ready line: '$READY'; shim stderr: $(cat "$T/shim.err")" >&2
+  [ "$READY" = ok ] || echo "# ready line: '$READY'; shim stderr: $(cat "$T/shim.err")" >&2
+}
+
+# start_init: "start" on shim.sock, which runs the container; its answer ("ok <init pid>") in
+# $STARTED, the pid in $INIT_PID. Fails when the start did.
+start_init() {
+  STARTED=$(ctl start)
+  INIT_PID=
+  if [[ $STARTED =~ ^ok\ ([0-9]+)$ ]]; then INIT_PID=${BASH_REMATCH[1]}; fi
+  [ -n "$INIT_PID" ] || echo "# start: '$STARTED'; shim stderr: $(cat "$T/shim.err")" >&2
+  [ -n "$INIT_PID" ]
 }
 
 # shim_exit: waits (10s at most) for the shim to exit and sets $SHIM_RC.
@@ -192,20 +202,25 @@ process_json() {
   jq --argjson a "$a" '.process | .args = $a | .terminal = false' "$BUNDLE/config.json" >"$file"
 }
 
-@test "the shim reports the init pid when ready and the init waits for start" {
-  set_args sh -c 'echo hello'
+@test "the shim is ready before the container exists; start runs it and answers the init pid" {
+  set_args sleep 100
   shim_start
-  [ -n "$INIT_PID" ]
-  [ "$(cat "$STATE/init.pid")" = "$INIT_PID" ]
+  [ "$READY" = ok ]
   [ "$(cat "$STATE/shim.pid")" = "$SHIM_PID" ]
   [ -S "$STATE/shim.sock" ]
-  [ "$(ctl status)" = "ok created $INIT_PID" ]
-  [ "$(status_of)" = created ]
+  [ "$(ctl status)" = "ok created" ]
+  # Nothing runs before start: the runtime does not know the container yet.
+  run rt state "$ID"
+  [ "$status" -ne 0 ]
+  start_waiter
+  start_init
+  [ "$(cat "$STATE/init.pid")" = "$INIT_PID" ]
+  [ "$(status_of)" = running ]
+  [ "$(ctl status)" = "ok running $INIT_PID" ]
   # The runtime has exited: its init is the shim's child now (the shim is a subreaper).
   [ "$(awk '/^PPid:/ {print $2}' "/proc/$INIT_PID/status")" = "$SHIM_PID" ]
-  start_waiter
-  [ "$(ctl start)" = ok ]
-  [ "$(waited)" = "ok 0" ]
+  rt kill "$ID" KILL
+  [ "$(waited)" = "ok 137" ]
   shim_exit
   [ "$SHIM_RC" -eq 0 ]
 }
@@ -214,7 +229,7 @@ process_json() {
   set_args sh -c 'exit 3'
   shim_start
   start_waiter
-  [ "$(ctl start)" = ok ]
+  start_init
   [ "$(waited)" = "ok 3" ]
   shim_exit
   [ "$SHIM_RC" -eq 0 ]
@@ -246,7 +261,7 @@ EOF
   chmod +x "$T/rt-held"
   RUNTIME="$T/rt-held" shim_start
   start_waiter
-  [ "$(ctl start)" = ok ]
+  start_init
   [ "$(waited)" = "ok 5" ]
   [ "$(jq -r .exitCode "$STATE/exit")" = 5 ]
   local i
@@ -271,7 +286,7 @@ EOF
   set_args sh -c 'echo out1; echo err1 >&2; printf "tab\there <&> \"q\"\n"; printf no-newline'
   shim_start
   start_waiter
-  ctl start
+  start_init
   [ "$(waited)" = "ok 0" ]
   shim_exit
   jq -e . "$CTRLOG" >/dev/null
@@ -290,7 +305,7 @@ EOF
   shim_start --stdin
   ctl_bg a "attach stdout,stderr"
   start_waiter
-  ctl start
+  start_init
   wait_for "$T/a/1" first
   ctl_bg b "attach stdout"
   [ "$(ctl 'attach stdin' --stdin $'hello\n' --reply-only)" = ok ]
@@ -306,7 +321,7 @@ EOF
 @test "with --stdin-once the container's stdin closes when the attached client's input ends" {
   set_args sh -c 'cat; echo done'
   shim_start --stdin --stdin-once
-  ctl start
+  start_init
   run ctl "attach stdin,stdout" --stdin $'line1\nline2\n' --out "$T/att"
   [ "$status" -eq 0 ]
   [ "$output" = ok ]
@@ -318,7 +333,7 @@ EOF
 @test "without --stdin-once stdin stays open for the next client" {
   set_args sh -c 'read a; read b; echo "$a+$b"'
   shim_start --stdin
-  ctl start
+  start_init
   [ "$(ctl 'attach stdin' --stdin $'x\n' --reply-only)" = ok ]
   run ctl "attach stdin,stdout" --stdin $'y\n' --out "$T/att"
   [ "$(cat "$T/att/1")" = x+y ]
@@ -327,19 +342,23 @@ EOF
 
 @test "a tty container writes through the pty and resize sets its size" {
   cfg '.process.terminal = true'
-  set_args sh -c 'stty size; tty; echo tty-ok >&2'
+  # The size given before start is the pty's from the start; a resize while it runs ends the
+  # loop.
+  set_args sh -c 'stty size; tty; echo tty-ok >&2; while [ "$(stty size)" = "30 100" ]; do sleep 0.05; done; stty size'
   shim_start --tty
-  [ -n "$INIT_PID" ]
   [ "$(ctl 'resize 30 100')" = ok ]
   ctl_bg a "attach stdout,stderr"
   start_waiter
-  ctl start
+  start_init
+  wait_for "$T/a/1" tty-ok
+  [ "$(ctl 'resize 41 120')" = ok ]
   [ "$(waited)" = "ok 0" ]
   wait_bg
   # With a tty everything is stream 1, lines end in \r\n.
   grep -q $'^30 100\r$' "$T/a/1"
   grep -q '^/dev/pts/' "$T/a/1"
   grep -q $'^tty-ok\r$' "$T/a/1"
+  grep -q $'^41 120\r$' "$T/a/1"
   [ ! -e "$T/a/2" ]
   grep -qF '{"log":"30 100\r\n","stream":"stdout"' "$CTRLOG"
   ! grep -q '"stream":"stderr"' "$CTRLOG"
@@ -351,7 +370,7 @@ EOF
   cfg '.process.terminal = true'
   set_args sh -c 'read line; echo "got:$line"'
   shim_start --tty --stdin
-  ctl start
+  start_init
   run ctl "attach stdin,stdout" --stdin $'typed\n' --out "$T/att"
   [ "$status" -eq 0 ]
   # The pty echoes the input, then the process answers.
@@ -365,7 +384,7 @@ EOF
   set_args true
   shim_start
   [[ $(ctl 'resize 30 100') == error* ]]
-  ctl start
+  start_init
   shim_exit
 }
 
@@ -373,7 +392,7 @@ EOF
   set_args sleep 100
   shim_start
   [[ $(ctl "exec e0 /nonexistent.json -") == "error container is not running" ]]
-  ctl start
+  start_init
   process_json "$T/p1.json" sh -c 'echo exec-out; echo exec-err >&2; exit 7'
   run ctl "exec e1 $T/p1.json -" --out "$T/e1"
   [ "$status" -eq 0 ]
@@ -398,7 +417,7 @@ EOF
 @test "a failing exec answers with the runtime's error" {
   set_args sleep 100
   shim_start
-  ctl start
+  start_init
   process_json "$T/p.json" /no/such/binary
   run ctl "exec e1 $T/p.json -"
   [[ $output == error* ]]
@@ -410,7 +429,7 @@ EOF
 @test "a tty exec gets a pty and exec-resize sets its size" {
   set_args sleep 100
   shim_start
-  ctl start
+  start_init
   jq '.process | .args = ["sh", "-c", "read x; stty size"] | .terminal = true' \
     "$BUNDLE/config.json" >"$T/p.json"
   ctl_bg e "exec e1 $T/p.json tty,stdin" --stdin $'go\n' --stdin-after "$T/resized" --keep-stdin
@@ -427,7 +446,7 @@ EOF
 @test "a signalled init is recorded as 128 plus the signal" {
   set_args sleep 100
   shim_start
-  ctl start
+  start_init
   start_waiter
   rt kill "$ID" TERM
   # sleep as pid 1 ignores TERM without a handler: the kernel protects a namespace's init.
@@ -438,14 +457,31 @@ EOF
   [ "$(jq -r .exitCode "$STATE/exit")" = 137 ]
 }
 
-@test "a failing create answers error on the ready fd and leaves nothing behind" {
+@test "a failing start answers the runtime's error, lets its clients go and leaves nothing behind" {
   echo '{' >"$BUNDLE/config.json"
   shim_start
-  [[ $READY == "error "* ]]
+  [ "$READY" = ok ]
+  ctl_bg a "attach stdout,stderr"
+  start_waiter
+  run ctl start
+  [[ $output == "error "* ]]
+  [[ $(waited) == "error container failed to start" ]]
+  wait_bg
   shim_exit
-  [ "$SHIM_RC" -eq 1 ]
   [ -z "$(ls -A "$STATE")" ]
   [ -z "$(rt list -q)" ]
+}
+
+@test "stdin an attached client sends before start reaches the container" {
+  set_args sh -c 'cat; echo done'
+  shim_start --stdin --stdin-once
+  ctl_bg a "attach stdin,stdout" --stdin $'early1\nearly2\n'
+  start_waiter
+  start_init
+  [ "$(waited)" = "ok 0" ]
+  wait_bg
+  [ "$(cat "$T/a/1")" = $'early1\nearly2\ndone' ]
+  shim_exit
 }
 
 @test "a background process holding stdout open does not hold back the exit" {
@@ -454,7 +490,7 @@ EOF
   set_args sh -c 'sleep 30 & echo started; exit 4'
   shim_start
   start_waiter
-  ctl start
+  start_init
   SECONDS=0
   [ "$(waited)" = "ok 4" ]
   ((SECONDS <= 4))
@@ -471,7 +507,7 @@ EOF
   wait_for "$T/slow.reply" '^ok'
   ctl_bg fast "attach stdout"
   start_waiter
-  ctl start
+  start_init
   SECONDS=0
   [ "$(waited)" = "ok 0" ]
   ((SECONDS <= 20))
@@ -503,8 +539,8 @@ s = conn(); s.sendall(b"x" * 20000); s.close()   # an overlong line
 EOF
   [[ $(ctl bogus) == "error unknown request 'bogus'" ]]
   [[ $(ctl 'resize 1') == error* ]]
-  [ "$(ctl status)" = "ok created $INIT_PID" ]
-  ctl start
+  [ "$(ctl status)" = "ok created" ]
+  start_init
   [[ $(ctl start) == "error container is already running" ]]
   run ctl "attach stdin,stdout" --stdin $'still here\n' --out "$T/att"
   [ "$(cat "$T/att/1")" = "got:still here" ]
@@ -515,7 +551,7 @@ EOF
 @test "the log rotates by --log-max-size and --log-max-file" {
   set_args sh -c 'i=1; while [ $i -le 300 ]; do echo line-$i; i=$((i + 1)); done'
   shim_start --log-max-size 2000 --log-max-file 3
-  ctl start
+  start_init
   shim_exit
   [ -f "$CTRLOG.1" ]
   [ -f "$CTRLOG.2" ]

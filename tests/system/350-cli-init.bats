@@ -36,13 +36,11 @@ teardown() {
 }
 
 @test "run --init reaps orphaned zombies" {
-  # The orphan (a cat blocked on a fifo) is the init's child once its subshell is gone; when the
-  # fifo lets it finish, only the init can reap it. The loop is bounded: a zombie stays "Z".
+  # The orphan (a sleep) is the init's child once its subshell is gone; when it ends, only the
+  # init can reap it. The loop is bounded: a zombie stays "Z".
   run b run --rm --init busybox sh -c '
-    mkfifo /tmp/f
-    for k in 1 2 3; do (cat /tmp/f >/dev/null & echo $! >>/tmp/pids); done
+    for k in 1 2 3; do (sleep 2 & echo $! >>/tmp/pids); done
     for p in $(cat /tmp/pids); do echo "ppid $(cut -d" " -f4 /proc/$p/stat)"; done
-    echo done >/tmp/f
     for p in $(cat /tmp/pids); do
       i=0
       while [ -e /proc/$p ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done

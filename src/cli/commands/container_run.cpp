@@ -59,6 +59,13 @@ Result<int> run(Cli& cli, RunOptions& o, Args& args) {
     cli.exitCode = 1;
     return Error::invalid("the input device is not a TTY");
   }
+  if (o.c.tty && !o.detach) {
+    // The terminal's size from the first instant, as docker sends it: a resize can only follow
+    // the start, after a program may have read the size.
+    if (auto size = terminalSize(STDOUT_FILENO); size && size->rows > 0 && size->cols > 0) {
+      cfg["HostConfig"]["ConsoleSize"] = Json::array({size->rows, size->cols});
+    }
+  }
   Session s;
   s.tty = o.c.tty;
   s.in = cfg["AttachStdin"].get<bool>();

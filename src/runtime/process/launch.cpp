@@ -5,6 +5,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
+#include <cstring>
 #include <optional>
 #include <utility>
 
@@ -18,8 +20,12 @@ namespace {
 
 Error childError(const SyncMsg& m) {
   std::string text(m.text, strnlen(m.text, sizeof m.text));
-  if (m.err) return Error(errorKindFromErrno(m.err), text, m.err);
-  return Error(ErrorKind::InvalidArgument, text);
+  if (!m.err) return Error(ErrorKind::InvalidArgument, text);
+  // errno as Go (and so runc) spells it, in lower case: docker clients take a failed start's
+  // exit status from "no such file or directory" (127) and "permission denied" (126).
+  std::string desc = std::strerror(m.err);
+  if (!desc.empty()) desc[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(desc[0])));
+  return Error(errorKindFromErrno(m.err), text + ": " + desc);
 }
 
 Status sendMsg(int fd, SyncType t, int32_t value = 0) {
