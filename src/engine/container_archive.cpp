@@ -1,16 +1,21 @@
 // docker cp: a path of a container's filesystem as a tar (GET/HEAD archive) and a tar unpacked
-// into a directory of it (PUT archive). Paths are resolved inside the rootfs (openat2
+// into a directory of it (PUT archive). Paths are resolved inside the container's root (openat2
 // RESOLVE_IN_ROOT), so a symlink in the container cannot point the copy at the host.
-// The rootfs seen here is the container's overlay, without its volumes and bind mounts.
+// The filesystem is the one the container sees, its volumes and bind mounts included: a running
+// container's own mount namespace (through /proc/<pid>/root), and for a stopped one its rootfs
+// mounted for the call with its volumes and binds mounted on it, as dockerd does.
 
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <ctime>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -120,11 +125,78 @@ Result<struct stat> statResolved(const Resolved& r, const std::string& path,
   return st;
 }
 
+// The mount of doc's Mounts that holds path (a clean absolute path), the deepest one.
+std::optional<Json> mountHolding(const Json& doc, const std::string& path) {
+  std::optional<Json> best;
+  size_t bestLen = 0;
+  if (!doc.contains("Mounts") || !doc["Mounts"].is_array()) return best;
+  for (const auto& m : doc["Mounts"]) {
+    std::string dest = cleanAbsolute(m.value("Destination", ""));
+    bool under = dest == "/" || path == dest || startsWith(path, dest + "/");
+    if (under && (!best || dest.size() > bestLen)) {
+      best = m;
+      bestLen = dest.size();
+    }
+  }
+  return best;
+}
+
+// The container's volumes and bind mounts, mounted on its rootfs (mounted at rootfs) for a call
+// on a stopped container; each target is resolved inside the rootfs, and one that is not there
+// (the container never ran) is left out. Undone in reverse order by the destructor.
+class VolumeMounts {
+ public:
+  VolumeMounts(const Json& doc, const std::string& rootfs) {
+    UniqueFd root(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!root) return;
+    std::vector<const Json*> mounts;
+    if (doc.contains("Mounts") && doc["Mounts"].is_array()) {
+      for (const auto& m : doc["Mounts"]) mounts.push_back(&m);
+    }
+    // Parents before children: /data before /data/sub.
+    std::sort(mounts.begin(), mounts.end(), [](const Json* a, const Json* b) {
+      return cleanAbsolute(a->value("Destination", "")).size() <
+             cleanAbsolute(b->value("Destination", "")).size();
+    });
+    for (const Json* m : mounts) {
+      std::string source = m->value("Source", "");
+      std::string dest = cleanAbsolute(m->value("Destination", ""));
+      if (source.empty() || dest == "/") continue;
+      int fd = sys::openat2Raw(root.get(), dest.c_str(), O_PATH | O_CLOEXEC, 0, RESOLVE_IN_ROOT);
+      if (fd < 0) continue;
+      UniqueFd target(fd);
+      // The resolved target, by its fd: a symlink in the container cannot move the mount out.
+      std::string at = fmt::format("/proc/self/fd/{}", target.get());
+      if (::mount(source.c_str(), at.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0) continue;
+      // Where the mount landed: the path the fd stood for, now covered.
+      char buf[4096];
+      ssize_t n = ::readlink(at.c_str(), buf, sizeof buf - 1);
+      if (n <= 0) continue;
+      std::string landed(buf, static_cast<size_t>(n));
+      mounted_.push_back(landed);
+      if (!m->value("RW", true)) {
+        (void)::mount(nullptr, landed.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC,
+                      nullptr);
+      }
+    }
+  }
+  VolumeMounts(const VolumeMounts&) = delete;
+  VolumeMounts& operator=(const VolumeMounts&) = delete;
+  ~VolumeMounts() {
+    for (auto it = mounted_.rbegin(); it != mounted_.rend(); ++it) {
+      (void)::umount2(it->c_str(), MNT_DETACH);
+    }
+  }
+
+ private:
+  std::vector<std::string> mounted_;
+};
+
 }  // namespace
 
 // Runs fn with the container's rootfs mounted (mounting it for the call when stopped).
 Status withRootfs(ContainerService::Impl& im, const std::shared_ptr<Container>& c,
-                  const std::function<Status(const std::string&)>& fn) {
+                  const std::function<Status(const std::string&)>& fn, bool volumes) {
   std::unique_lock lk(c->mu);
   std::string rootfs = im.bundleDir(c->id) + "/rootfs";
   bool mountedHere = false;
@@ -140,15 +212,48 @@ Status withRootfs(ContainerService::Impl& im, const std::shared_ptr<Container>& 
   } else {
     lk.unlock();
   }
-  Status st = fn(rootfs);
+  Status st;
+  {
+    std::optional<VolumeMounts> mounted;
+    if (mountedHere && volumes) mounted.emplace(c->doc, rootfs);
+    st = fn(rootfs);
+  }
   if (mountedHere) (void)im.snapshots->unmount(rootfs);
   return st;
 }
 
+namespace {
+
+// Runs fn with the root of the filesystem the container sees: /proc/<pid>/root of a running
+// container, whose mount namespace has its volumes; for a stopped one the rootfs, mounted with
+// its volumes for the call.
+Status withContainerFs(ContainerService::Impl& im, const std::shared_ptr<Container>& c,
+                       const std::function<Status(const std::string&)>& fn) {
+  std::string rootfs = im.bundleDir(c->id) + "/rootfs";
+  pid_t pid = 0;
+  {
+    std::lock_guard lk(c->mu);
+    if (c->doc["State"].value("Running", false)) pid = c->doc["State"].value("Pid", 0);
+  }
+  if (pid > 0) {
+    // The init's root is the container's rootfs (the same directory as bundle/rootfs): a pid
+    // reused since, or a process that changed its root, is not taken for it.
+    std::string procRoot = fmt::format("/proc/{}/root", pid);
+    struct stat a, b;
+    if (::stat(procRoot.c_str(), &a) == 0 && ::stat(rootfs.c_str(), &b) == 0 &&
+        a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+      return fn(procRoot);
+    }
+  }
+  return withRootfs(im, c, fn, true);
+}
+
+}  // namespace
+
 Result<Json> ContainerService::archiveStat(const std::string& nameOrId, const std::string& path) {
   auto c = TRY(impl_->find(nameOrId));
   Json out;
-  TRY(withRootfs(*impl_, c, [&](const std::string& rootfs) -> Status {
+  TRY(withContainerFs(*impl_, c, [&](const std::string& rootfs) -> Status {
     Resolved r = TRY(resolveInRoot(rootfs, path, nameOrId));
     struct stat st = TRY(statResolved(r, path, nameOrId));
     std::string link;
@@ -170,7 +275,7 @@ Result<Json> ContainerService::archiveStat(const std::string& nameOrId, const st
 Status ContainerService::archiveGet(const std::string& nameOrId, const std::string& path,
                                     int outFd) {
   auto c = TRY(impl_->find(nameOrId));
-  return withRootfs(*impl_, c, [&](const std::string& rootfs) -> Status {
+  return withContainerFs(*impl_, c, [&](const std::string& rootfs) -> Status {
     Resolved r = TRY(resolveInRoot(rootfs, path, nameOrId));
     TRY(statResolved(r, path, nameOrId));
     std::string diskRoot = fmt::format("/proc/self/fd/{}", r.parent.get());
@@ -237,13 +342,21 @@ Status ContainerService::archiveGet(const std::string& nameOrId, const std::stri
 Status ContainerService::archivePut(const std::string& nameOrId, const std::string& path,
                                     int inFd) {
   auto c = TRY(impl_->find(nameOrId));
-  if (c->doc["HostConfig"].value("ReadonlyRootfs", false)) {
-    return Error(ErrorKind::PermissionDenied, "container rootfs is marked read-only");
+  if (path.empty() || path[0] != '/') return Error::invalid("path {:?} must be absolute", path);
+  {
+    // As dockerd: a read-only volume refuses, and a read-only rootfs does outside volumes.
+    std::lock_guard lk(c->mu);
+    std::optional<Json> m = mountHolding(c->doc, cleanAbsolute(path));
+    if (m && !m->value("RW", true)) {
+      return Error(ErrorKind::PermissionDenied, "mounted volume is marked read-only");
+    }
+    if (!m && c->doc["HostConfig"].value("ReadonlyRootfs", false)) {
+      return Error(ErrorKind::PermissionDenied, "container rootfs is marked read-only");
+    }
   }
-  return withRootfs(*impl_, c, [&](const std::string& rootfs) -> Status {
+  return withContainerFs(*impl_, c, [&](const std::string& rootfs) -> Status {
     UniqueFd root(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!root) return Error::sys(errno, "open {}", rootfs);
-    if (path.empty() || path[0] != '/') return Error::invalid("path {:?} must be absolute", path);
     // As moby: the path cleaned ("a/link/.." is "a"), then every symlink followed, the last too.
     int fd = sys::openat2Raw(root.get(), cleanAbsolute(path).c_str(), O_PATH | O_CLOEXEC, 0,
                              RESOLVE_IN_ROOT);

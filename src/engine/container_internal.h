@@ -103,9 +103,10 @@ Result<std::string> buildSpec(const ContainerService::Impl& im, const Json& doc)
 Result<std::string> buildExecProcess(const ContainerService::Impl& im, const Json& doc,
                                      const ExecConfig& cfg);
 
-// container_archive.cpp: runs fn with the container's rootfs mounted (for the call, when stopped).
+// container_archive.cpp: runs fn with the container's rootfs mounted (for the call, when stopped;
+// then with its volumes and bind mounts mounted on it too when volumes is true).
 Status withRootfs(ContainerService::Impl& im, const std::shared_ptr<Container>& c,
-                  const std::function<Status(const std::string&)>& fn);
+                  const std::function<Status(const std::string&)>& fn, bool volumes = false);
 
 // Docker-ish helpers (container_util.cpp).
 std::string nowRfc3339Nano();

@@ -327,6 +327,25 @@ PY
   [[ ${output,,} == *"not a directory"* ]]
 }
 
+@test "docker cp reaches volumes of running and stopped containers; a read-only one refuses" {
+  local o=$BATS_TEST_TMPDIR/cpvol
+  mkdir -p "$o/ro"
+  echo vol >"$o/f"
+  echo host >"$o/ro/h"
+  docker run -d --name "$(n c)" -v "$(n v):/data" -v "$o/ro:/ro:ro" busybox sleep 100
+  docker cp "$o/f" "$(n c):/data/f"
+  run docker run --rm -v "$(n v):/v" busybox cat /v/f
+  [ "$output" = vol ]
+  run docker cp "$o/f" "$(n c):/ro/"
+  [ "$status" -ne 0 ]
+  [[ $output == *"mounted volume is marked read-only"* ]]
+  docker stop -t 1 "$(n c)"
+  docker cp "$(n c):/ro/h" "$o/h.out"
+  [ "$(cat "$o/h.out")" = host ]
+  docker cp "$(n c):/data/f" "$o/f.out"
+  [ "$(cat "$o/f.out")" = vol ]
+}
+
 @test "docker cp into a container: to dir/., to dir/ and the content of a local dir/." {
   local o=$BATS_TEST_TMPDIR/cpin
   mkdir -p "$o/src/sub"

@@ -356,6 +356,37 @@ teardown() { cli_teardown; }
   [[ $stderr == *"/no/such"* ]]
 }
 
+@test "cp sees the container's volumes and bind mounts, running or stopped" {
+  local n v d
+  n=$(cname cpv)
+  v=$(cname vol)
+  d=$BATS_TEST_TMPDIR/cpv
+  mkdir -p "$d/ro"
+  echo in-volume >"$d/a.txt"
+  echo on-host >"$d/ro/h.txt"
+  b run -d --name "$n" -v "$v:/data" -v "$d/ro:/hb:ro" busybox sleep 100 >/dev/null
+  # Into a volume of a running container: the file is in the volume, not under it.
+  b cp "$d/a.txt" "$n:/data/"
+  run b run --rm -v "$v:/v" busybox cat /v/a.txt
+  [ "$output" = in-volume ]
+  # Out of a read-only bind mount; into it is refused as docker refuses it.
+  [ "$(b cp "$n:/hb/h.txt" - | tar -xOf -)" = on-host ]
+  run --separate-stderr b cp "$d/a.txt" "$n:/hb/"
+  [ "$status" -eq 1 ]
+  [[ $stderr == *"mounted volume is marked read-only"* ]]
+  [ ! -e "$d/ro/a.txt" ]
+  # A stopped container: its volumes are mounted for the copy, both ways.
+  b stop -t 1 "$n" >/dev/null
+  echo later >"$d/b.txt"
+  b cp "$d/b.txt" "$n:/data/"
+  run b run --rm -v "$v:/v" busybox cat /v/b.txt
+  [ "$output" = later ]
+  [ "$(b cp "$n:/data" - | tar -tf - | sort | tr '\n' ' ')" = "data/ data/a.txt data/b.txt " ]
+  [ "$(b cp "$n:/hb/h.txt" - | tar -xOf -)" = on-host ]
+  # Nothing of the copy stays mounted.
+  ! grep -q " $BERTHD_DIR/.*/rootfs/data " /proc/self/mountinfo
+}
+
 @test "container prune removes stopped containers only" {
   local up down
   up=$(cname keep)

@@ -194,17 +194,23 @@ void registerContainerRoutes(Router& r, Services& s) {
     UniqueFd rd(fds[0]), wr(fds[1]);
     Status result;
     std::thread producer([&] {
-      result = cs.exportFs(id, wr.get());
+      try {
+        result = cs.exportFs(id, wr.get());
+      } catch (const std::exception& e) {
+        result = Error::internal("export {}: {}", id, e.what());
+      }
       wr.reset();
     });
-    TRY(ex.beginStream(200, "application/x-tar"));
+    // No return before the join: a joinable thread's destructor would end berthd.
+    Status began = ex.beginStream(200, "application/x-tar");
     char buf[65536];
     ssize_t n;
-    bool ok = true;
-    while ((n = ::read(rd.get(), buf, sizeof buf)) > 0 && ok)
+    bool ok = began.has_value();
+    while (ok && (n = ::read(rd.get(), buf, sizeof buf)) > 0)
       ok = ex.writeChunk(std::string_view(buf, static_cast<size_t>(n))).has_value();
     rd.reset();
     producer.join();
+    TRY(began);
     if (!result) return result;
     return ex.endStream();
   });
@@ -317,7 +323,11 @@ void registerArchiveRoutes(Router& r, Services& s) {
     UniqueFd rd(fds[0]), wr(fds[1]);
     Status result;
     std::thread producer([&] {
-      result = cs.archiveGet(id, path, wr.get());
+      try {
+        result = cs.archiveGet(id, path, wr.get());
+      } catch (const std::exception& e) {
+        result = Error::internal("archive of {}: {}", path, e.what());
+      }
       wr.reset();
     });
     Status sent = ex.beginStream(200, "application/x-tar", h);
@@ -346,8 +356,13 @@ void registerArchiveRoutes(Router& r, Services& s) {
       }
       wr.reset();
     });
-    Status st = cs.archivePut(ex.request().params[0], path, rd.get());
-    rd.reset();
+    Status st;
+    try {
+      st = cs.archivePut(ex.request().params[0], path, rd.get());
+    } catch (const std::exception& e) {
+      st = Error::internal("extract into {}: {}", path, e.what());
+    }
+    rd.reset();  // the feeder's writes fail from here on, and it ends
     feeder.join();
     TRY(st);
     return ex.replyEmpty(200);

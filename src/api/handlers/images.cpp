@@ -64,7 +64,11 @@ Status streamOutput(Exchange& ex, std::string_view contentType,
   UniqueFd r(fds[0]), w(fds[1]);
   Status result;
   std::thread producer([&] {
-    result = fn(w.get());
+    try {
+      result = fn(w.get());
+    } catch (const std::exception& e) {
+      result = Error::internal("{}", e.what());  // an exception out of a thread ends berthd
+    }
     w.reset();
   });
   char buf[65536];
