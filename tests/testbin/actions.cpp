@@ -140,6 +140,8 @@ int cmdSyscall(Args args) {
     result = syscall(SYS_unshare, CLONE_NEWUTS);
   } else if (name == "sethostname") {
     result = syscall(SYS_sethostname, arg, strlen(arg));
+  } else if (name.rfind("nr:", 0) == 0) {
+    result = syscall(strtol(name.c_str() + 3, nullptr, 10), 0, 0, 0, 0, 0, 0);  // by number
   } else {
     fprintf(stderr, "testbin: unknown syscall %s\n", name.c_str());
     return 2;

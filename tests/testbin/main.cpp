@@ -61,7 +61,8 @@ constexpr Command kCommands[] = {
     {"fork-zombies", cmdForkZombies, "N [SECONDS]: leave N zombie children, then sleep"},
     {"forks", cmdForks, "N: fork up to N sleeping children, print how many succeeded"},
     {"syscall", cmdSyscall,
-     "NAME [ARG]: call getcwd|getpid|uname|mkdir|chmod|unshare, print errno"},
+     "NAME [ARG]: call getcwd|getpid|uname|mkdir|chmod|unshare|sethostname, or nr:N (no args), "
+     "print errno"},
     {"cpu", cmdCpu, "MS: spin MS milliseconds of CPU time"},
     {"alloc", cmdAlloc, "MB: allocate and touch MB mebibytes"},
     {"console-recv", cmdConsoleRecv, "SOCKET [INPUT]: receive a pty master, copy it to stdout"},

@@ -32,10 +32,11 @@ void put(std::string& out, T v) {
   out.append(reinterpret_cast<const char*>(&v), sizeof v);
 }
 
-// Everything compile() reads, in a fixed order, plus what else shapes libseccomp's output.
+// Everything compile() reads, in a fixed order, plus what else shapes libseccomp's output and
+// the version of what compile() adds to it (2: the ENOSYS stub).
 std::string cacheKey(const oci::Seccomp& s) {
   const scmp_version* v = seccomp_version();
-  std::string k = fmt::format("berth-seccomp 1|libseccomp {}.{}.{}|api {}|native {}|", v->major,
+  std::string k = fmt::format("berth-seccomp 2|libseccomp {}.{}.{}|api {}|native {}|", v->major,
                               v->minor, v->micro, seccomp_api_get(), seccomp_arch_native());
   k += fmt::format("default {} {}|", static_cast<int>(s.defaultAction),
                    s.defaultErrnoRet ? static_cast<int64_t>(*s.defaultErrnoRet) : -1);

@@ -9,7 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
+#include <cstddef>
 #include <cstring>
 #include <string_view>
 
@@ -210,6 +212,63 @@ Result<std::vector<sock_filter>> exportBpf(scmp_filter_ctx ctx) {
   return filter;
 }
 
+// The syscalls of a newer kernel than the profile (or this libseccomp) knows must fail with
+// ENOSYS, not the default EPERM: a libc falls back to an older call only on ENOSYS (glibc's
+// fchmodat2, for one). As runc does, a stub goes before the filter: for each architecture, a
+// syscall number above the highest one the profile names answers ENOSYS; everything else goes
+// on to the filter. Not with a default that allows (or notifies, or already answers ENOSYS).
+std::vector<sock_filter> enosysStub(const oci::Seccomp& s) {
+  using A = oci::SeccompAction;
+  if (s.defaultAction == A::Allow || s.defaultAction == A::Log || s.defaultAction == A::Notify ||
+      (s.defaultAction == A::Errno && s.defaultErrnoRet == ENOSYS)) {
+    return {};
+  }
+  std::vector<uint32_t> arches{seccomp_arch_native()};
+  for (const auto& name : s.architectures) {
+    for (const auto& a : kArches) {
+      // x32 calls reach the filter as x86_64 ones with bit 30 set, handled below.
+      if (a.name != name || a.token == SCMP_ARCH_X32) continue;
+      if (std::find(arches.begin(), arches.end(), a.token) == arches.end()) {
+        arches.push_back(a.token);
+      }
+    }
+  }
+  struct Block {
+    uint32_t arch;
+    uint32_t maxNr;
+    size_t size;
+  };
+  std::vector<Block> blocks;
+  size_t total = 0;
+  for (uint32_t arch : arches) {
+    int maxNr = -1;
+    for (const auto& rule : s.syscalls) {
+      for (const auto& name : rule.names) {
+        // Negative: unknown here, or one of libseccomp's pseudo numbers for a call this
+        // architecture does not have.
+        maxNr = std::max(maxNr, seccomp_syscall_resolve_name_arch(arch, name.c_str()));
+      }
+    }
+    if (maxNr < 0) continue;
+    size_t size = arch == SCMP_ARCH_X86_64 ? 6 : 5;
+    blocks.push_back({arch, static_cast<uint32_t>(maxNr), size});
+    total += size;
+  }
+  std::vector<sock_filter> out;
+  auto toFilter = [&] { return static_cast<uint8_t>(total - out.size() - 1); };
+  for (const Block& b : blocks) {
+    out.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)));
+    out.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, b.arch, 0, static_cast<uint8_t>(b.size - 2)));
+    out.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)));
+    if (b.arch == SCMP_ARCH_X86_64) {
+      out.push_back(BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000u, toFilter(), 0));
+    }
+    out.push_back(BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, b.maxNr, 0, toFilter()));
+    out.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS));
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<Program> compile(const oci::Seccomp& s) {
@@ -256,7 +315,13 @@ Result<Program> compile(const oci::Seccomp& s) {
     // Only meaningful for a listener; the kernel answers EINVAL to it alone.
     p.flags &= ~static_cast<unsigned int>(SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
   }
-  p.filter = TRY_CTX(exportBpf(ctx.get()), "compile seccomp profile");
+  std::vector<sock_filter> filter = TRY_CTX(exportBpf(ctx.get()), "compile seccomp profile");
+  p.filter = enosysStub(s);
+  p.filter.insert(p.filter.end(), filter.begin(), filter.end());
+  if (p.filter.size() > BPF_MAXINSNS) {
+    return Error::invalid("seccomp program has {} instructions (limit {})", p.filter.size(),
+                          BPF_MAXINSNS);
+  }
   return p;
 }
 

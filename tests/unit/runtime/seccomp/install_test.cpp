@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/seccomp.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -51,6 +52,45 @@ TEST(SeccompInstall, AnErrnoRuleFailsOnlyThatSyscall) {
     if (errnoOf(syscall(SYS_getppid)) != 0) return 3;
     return 0;
   });
+  EXPECT_EQ(exitCode(status), 0);
+}
+
+TEST(SeccompInstall, SyscallsNewerThanTheProfileAnswerEnosysOthersTheDefault) {
+  // Deny by default with a short allow list: its highest call is exit_group (231 on x86_64).
+  oci::Seccomp s;
+  s.defaultAction = SeccompAction::Errno;
+  s.syscalls.push_back({.names = {"exit", "exit_group", "getpid"}, .action = SeccompAction::Allow});
+  auto p = compileOrDie(s);
+  int status = runFiltered(p, [](int) {
+    if (syscall(SYS_getpid) != getpid()) return 1;
+    if (errnoOf(syscall(SYS_uname, nullptr)) != EPERM) return 2;  // below: the default
+    if (errnoOf(syscall(SYS_exit_group + 1)) != ENOSYS) return 3;
+    if (errnoOf(syscall(1000)) != ENOSYS) return 4;  // no kernel has it (yet)
+    return 0;
+  });
+  EXPECT_EQ(exitCode(status), 0);
+}
+
+TEST(SeccompInstall, AnAllowingDefaultGetsNoEnosysStub) {
+  auto withStub = compileOrDie([] {
+    oci::Seccomp s;
+    s.defaultAction = SeccompAction::Errno;
+    s.syscalls.push_back({.names = {"getpid"}, .action = SeccompAction::Allow});
+    return s;
+  }());
+  auto without = compileOrDie(
+      allowWith({.names = {"getpid"}, .action = SeccompAction::Errno, .errnoRet = EPERM}));
+  // The stub's last instruction for the native architecture answers ENOSYS.
+  auto answersEnosys = [](const Program& p) {
+    for (const auto& i : p.filter) {
+      if (i.code == (BPF_RET | BPF_K) && i.k == (SECCOMP_RET_ERRNO | ENOSYS)) return true;
+    }
+    return false;
+  };
+  EXPECT_TRUE(answersEnosys(withStub));
+  EXPECT_FALSE(answersEnosys(without));
+  // A default that allows lets the kernel answer ENOSYS for what it does not have.
+  int status = runFiltered(without, [](int) { return errnoOf(syscall(1000)) == ENOSYS ? 0 : 1; });
   EXPECT_EQ(exitCode(status), 0);
 }
 
