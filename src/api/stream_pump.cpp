@@ -6,7 +6,9 @@
 
 #include <cerrno>
 
+#include "apitypes/detach_keys.h"
 #include "base/strings.h"
+#include "shim/frame.h"
 #include "shim/protocol.h"
 
 namespace berth::api {
@@ -38,11 +40,21 @@ bool writeAllFd(int fd, const char* p, size_t n) {
 
 }  // namespace
 
-PumpResult pumpShimStream(Conn& client, int shimFd, bool tty, bool stdinWanted) {
+Result<std::string> detachKeysFor(std::string_view given, bool ttyWithStdin) {
+  std::string keys = TRY(apitypes::parseDetachKeys(
+      given.empty() ? apitypes::kDefaultDetachKeys : given));  // checked even when unused
+  return ttyWithStdin ? keys : std::string();
+}
+
+PumpResult pumpShimStream(Conn& client, int shimFd, bool tty, bool stdinWanted,
+                          std::string detachKeys) {
   PumpResult result;
   bool clientOpen = stdinWanted;
   std::string pending;  // shim bytes not yet forming a whole frame
   char buf[65536];
+  apitypes::DetachScanner detach(std::move(detachKeys));
+  std::string input;
+  // false: the stream is over for this client (it went away, or detached).
   auto forwardInput = [&]() -> bool {
     auto n = client.readSome(buf, sizeof buf);
     if (!n || *n == 0) {
@@ -50,7 +62,15 @@ PumpResult pumpShimStream(Conn& client, int shimFd, bool tty, bool stdinWanted) 
       ::shutdown(shimFd, SHUT_WR);
       return true;
     }
-    return writeAllFd(shimFd, buf, *n);
+    input.clear();
+    bool detached = detach.feed(std::string_view(buf, *n), input);
+    if (!input.empty() && !writeAllFd(shimFd, input.data(), input.size())) return false;
+    if (detached) {
+      result.detached = true;
+      result.pending = std::move(pending);
+      return false;
+    }
+    return true;
   };
   while (clientOpen && client.hasBuffered()) {
     if (!forwardInput()) return result;
@@ -78,13 +98,11 @@ PumpResult pumpShimStream(Conn& client, int shimFd, bool tty, bool stdinWanted) 
       if (n <= 0) return result;
       pending.append(buf, static_cast<size_t>(n));
       std::string out;
-      while (pending.size() >= shim::kFrameHeaderSize) {
-        auto* h = reinterpret_cast<const unsigned char*>(pending.data());
-        uint32_t len =
-            (uint32_t(h[4]) << 24) | (uint32_t(h[5]) << 16) | (uint32_t(h[6]) << 8) | h[7];
+      while (auto h = shim::decodeFrameHeader(pending)) {
+        uint32_t len = h->length;
         if (pending.size() < shim::kFrameHeaderSize + len) break;
         std::string_view payload(pending.data() + shim::kFrameHeaderSize, len);
-        if (h[0] == shim::kFrameExit) {
+        if (h->stream == shim::kFrameExit) {
           result.exitCode = static_cast<int>(parseInt(payload, "exit code").value_or(126));
         } else if (tty) {
           out.append(payload);

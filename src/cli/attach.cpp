@@ -6,6 +6,7 @@
 
 #include <cstring>
 
+#include "apitypes/detach_keys.h"
 #include "base/file.h"
 #include "client/multiplex.h"
 
@@ -63,8 +64,7 @@ Result<PumpResult> pumpStreams(client::Conn& conn, const PumpOptions& o, SignalC
                                const std::function<void(int)>& onSignal) {
   PumpResult res;
   bool stdinOpen = o.forwardStdin;
-  std::string held;  // input bytes that may start the detach sequence
-  bool useKeys = o.tty && o.forwardStdin && !o.detachKeys.empty();
+  apitypes::DetachScanner detach(o.tty && o.forwardStdin ? o.detachKeys : std::string());
   Status sysErr;
   client::Demuxer demux([&](int stream, std::string_view payload) -> Status {
     if (stream == 3) {
@@ -117,27 +117,13 @@ Result<PumpResult> pumpStreams(client::Conn& conn, const PumpOptions& o, SignalC
         stdinOpen = false;
         (void)conn.closeWrite();  // fails only when the daemon has closed the stream already
       } else {
-        std::string_view in(buf.data(), static_cast<size_t>(r));
-        if (useKeys) {
-          std::string send;
-          for (char c : in) {
-            if (c == o.detachKeys[held.size()]) {
-              held += c;
-              if (held.size() == o.detachKeys.size()) {
-                res.detached = true;
-                if (!send.empty()) (void)conn.writeAll(send);
-                return res;
-              }
-              continue;
-            }
-            send += held;
-            held.clear();
-            send += c;
-          }
-          if (!send.empty()) TRY(sendInput(send));
-        } else {
-          TRY(sendInput(in));
+        std::string send;
+        if (detach.feed(std::string_view(buf.data(), static_cast<size_t>(r)), send)) {
+          res.detached = true;
+          if (!send.empty()) (void)conn.writeAll(send);
+          return res;
         }
+        if (!send.empty()) TRY(sendInput(send));
       }
     }
     if (fds[0].revents) {

@@ -42,37 +42,4 @@ std::optional<TermSize> terminalSize(int fd) {
   return TermSize{ws.ws_row, ws.ws_col};
 }
 
-Result<std::string> parseDetachKeys(std::string_view keys) {
-  std::string out;
-  auto bad = [&] { return Error::invalid("Invalid detach keys ({}) provided", std::string(keys)); };
-  for (const std::string& k : split(keys, ',')) {
-    if (k.size() == 1) {
-      out += k;
-      continue;
-    }
-    std::string l = toLower(k);
-    if (!startsWith(l, "ctrl-") || l.size() != 6) return bad();
-    char c = l[5];
-    if (c >= 'a' && c <= 'z') {
-      out += static_cast<char>(c - 'a' + 1);
-    } else if (c == '@') {
-      out += '\0';
-    } else if (c == '[') {
-      out += '\x1b';
-    } else if (c == '\\') {
-      out += '\x1c';
-    } else if (c == ']') {
-      out += '\x1d';
-    } else if (c == '^') {
-      out += '\x1e';
-    } else if (c == '_') {
-      out += '\x1f';
-    } else {
-      return bad();
-    }
-  }
-  if (out.empty()) return bad();
-  return out;
-}
-
 }  // namespace berth::cli

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "apitypes/detach_keys.h"
 #include "base/error.h"
 
 namespace berth::cli {
@@ -34,8 +35,6 @@ struct TermSize {
 /// The size of the terminal on fd; nullopt when fd is not a terminal.
 std::optional<TermSize> terminalSize(int fd);
 
-/// moby/term's ToBytes: comma-separated keys, each one character or ctrl-<x>.
-/// InvalidArgument "Invalid detach keys (x) provided".
-Result<std::string> parseDetachKeys(std::string_view keys);
+using apitypes::parseDetachKeys;
 
 }  // namespace berth::cli

@@ -13,6 +13,7 @@
 #include "engine/container_internal.h"
 #include "engine/shim_client.h"
 #include "image/layer.h"
+#include "shim/frame.h"
 #include "shim/protocol.h"
 #include "storage/fs_tree.h"
 
@@ -226,36 +227,33 @@ Result<UniqueFd> ContainerService::execStart(const std::string& execId, bool det
     e.pid = static_cast<pid_t>(parseInt(trim(answer), "exec pid").value_or(0));
   }
   if (!detach) return fd;
-  // Detached: drain the stream here, keeping only the exit frame.
-  std::thread([this, execId, fd = std::move(fd)]() mutable {
+  execDrain(execId, std::move(fd));
+  return UniqueFd();
+}
+
+void ContainerService::execDrain(const std::string& execId, UniqueFd stream, std::string pending) {
+  std::thread([this, execId, fd = std::move(stream), data = std::move(pending)]() mutable {
     int code = -1;
-    unsigned char hdr[shim::kFrameHeaderSize];
-    std::string payload;
+    char buf[16384];
     for (;;) {
-      size_t got = 0;
-      while (got < sizeof hdr) {
-        ssize_t n = ::read(fd.get(), hdr + got, sizeof hdr - got);
-        if (n <= 0) break;
-        got += static_cast<size_t>(n);
+      // Whole frames first; the exit frame ends the stream.
+      while (auto h = shim::decodeFrameHeader(data)) {
+        if (data.size() < shim::kFrameHeaderSize + h->length) break;
+        if (h->stream == shim::kFrameExit) {
+          std::string_view payload(data.data() + shim::kFrameHeaderSize, h->length);
+          code = static_cast<int>(parseInt(payload, "exit code").value_or(-1));
+          break;
+        }
+        data.erase(0, shim::kFrameHeaderSize + h->length);
       }
-      if (got < sizeof hdr) break;
-      uint32_t len =
-          (uint32_t(hdr[4]) << 24) | (uint32_t(hdr[5]) << 16) | (uint32_t(hdr[6]) << 8) | hdr[7];
-      payload.assign(len, '\0');
-      size_t have = 0;
-      while (have < len) {
-        ssize_t n = ::read(fd.get(), payload.data() + have, len - have);
-        if (n <= 0) break;
-        have += static_cast<size_t>(n);
-      }
-      if (hdr[0] == shim::kFrameExit) {
-        code = static_cast<int>(parseInt(payload, "exit code").value_or(-1));
-        break;
-      }
+      if (code >= 0) break;
+      ssize_t n = ::read(fd.get(), buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      data.append(buf, static_cast<size_t>(n));
     }
     execExited(execId, code < 0 ? 126 : code);
   }).detach();
-  return UniqueFd();
 }
 
 void ContainerService::execExited(const std::string& execId, int code) {

@@ -133,6 +133,9 @@ class ContainerService {
   Result<UniqueFd> execStart(const std::string& execId, bool detach);
   /// Records the exec's exit code (read from the kFrameExit frame by whoever drains it).
   void execExited(const std::string& execId, int code);
+  /// Drains an exec's stream in the background, keeping only its exit code: a detached exec,
+  /// or one whose client detached. pending: bytes of the stream already read (a frame begun).
+  void execDrain(const std::string& execId, UniqueFd stream, std::string pending = {});
   Status execResize(const std::string& execId, int rows, int cols);
   Result<Json> execInspect(const std::string& execId) const;
 

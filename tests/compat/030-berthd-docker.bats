@@ -217,6 +217,61 @@ PY
   [ "$(berthd_mounts)" -eq "$mounts" ]
 }
 
+@test "the API detaches a tty client at its detach keys; the container and the exec run on" {
+  docker run -dit --name "$(n d)" busybox sh
+  # hijack.py SOCK PATH BODY KEYS: a raw hijacked client (as docker-py's attach_socket) types a
+  # command, then KEYS (Python escapes); prints the status line and, once berthd has closed
+  # the stream, whether the command's output came first.
+  cat >"$BATS_TEST_TMPDIR/hijack.py" <<'PY'
+import socket, sys, time
+sock, path, body = sys.argv[1], sys.argv[2], sys.argv[3].encode()
+keys = sys.argv[4].encode().decode("unicode_escape").encode("latin-1")
+s = socket.socket(socket.AF_UNIX); s.connect(sock); s.settimeout(10)
+s.sendall(b"POST %s HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n"
+          b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
+          % (path.encode(), len(body), body))
+head = b""
+while b"\r\n\r\n" not in head:
+    head += s.recv(1)
+print(head.split(b"\r\n")[0].decode())
+s.sendall(b"echo in-$((40+2))\n")
+time.sleep(0.5)
+s.sendall(keys)
+out = b""
+while True:
+    c = s.recv(4096)
+    if not c:
+        break
+    out += c
+print("closed", b"in-42" in out)
+PY
+  local hj=$BATS_TEST_TMPDIR/hijack.py sock=$BERTHD_DIR/sock api=http://x/v1.43
+  run python3 "$hj" "$sock" "/v1.43/containers/$(n d)/attach?stream=1&stdin=1&stdout=1" "" '\x10\x11'
+  [ "$output" = $'HTTP/1.1 101 UPGRADED\nclosed True' ]
+  run python3 "$hj" "$sock" "/v1.43/containers/$(n d)/attach?stream=1&stdin=1&stdout=1&detachKeys=ctrl-x,x" "" '\x18x'
+  [ "$output" = $'HTTP/1.1 101 UPGRADED\nclosed True' ]
+  [ "$(docker inspect -f '{{.State.Status}}' "$(n d)")" = running ]
+  # An exec with its own keys runs on after its client detached; its exit is still recorded.
+  local eid pid i
+  eid=$(curl -sf --unix-socket "$sock" -H 'Content-Type: application/json' \
+    -d '{"Cmd": ["sh"], "Tty": true, "AttachStdin": true, "AttachStdout": true, "DetachKeys": "ctrl-e"}' \
+    "$api/containers/$(n d)/exec" | jq -r .Id)
+  run python3 "$hj" "$sock" "/v1.43/exec/$eid/start" '{"Tty": true}' '\x05'
+  [ "$output" = $'HTTP/1.1 101 UPGRADED\nclosed True' ]
+  [ "$(curl -sf --unix-socket "$sock" "$api/exec/$eid/json" | jq -c '[.Running, .ExitCode]')" = '[true,null]' ]
+  pid=$(curl -sf --unix-socket "$sock" "$api/exec/$eid/json" | jq .Pid)
+  kill -KILL "$pid"
+  for i in $(seq 50); do
+    [ "$(curl -sf --unix-socket "$sock" "$api/exec/$eid/json" | jq .Running)" = false ] && break
+    sleep 0.1
+  done
+  [ "$(curl -sf --unix-socket "$sock" "$api/exec/$eid/json" | jq -c '[.Running, .ExitCode]')" = '[false,137]' ]
+  # Keys that do not parse are refused before anything starts.
+  run curl -s -w ' %{http_code}' --unix-socket "$sock" -H 'Content-Type: application/json' \
+    -d '{"Cmd": ["true"], "DetachKeys": "ctrl-?"}' "$api/containers/$(n d)/exec"
+  [[ $output == '{"message":"Invalid detach keys (ctrl-?) provided"}'*' 400' ]]
+}
+
 @test "docker import prints the new image ID" {
   mkdir -p "$BERTHD_DIR/imp" && echo hi >"$BERTHD_DIR/imp/f"
   run sh -c "tar -C '$BERTHD_DIR/imp' -c . | docker import - bcimport:1"

@@ -125,6 +125,9 @@ void registerContainerRoutes(Router& r, Services& s) {
     bool tty = TRY(cs.isTty(id));
     bool in = q.queryBool("stdin"), out = q.queryBool("stdout"), err = q.queryBool("stderr");
     bool logs = q.queryBool("logs");
+    // As dockerd: a tty client that types the detach keys (ctrl-p ctrl-q by default) is let go,
+    // the container runs on.
+    std::string keys = TRY(detachKeysFor(q.queryValue("detachKeys"), tty && in));
     Conn* conn = TRY(ex.hijack(tty ? "application/vnd.docker.raw-stream"
                                    : "application/vnd.docker.multiplexed-stream"));
     if (logs) {
@@ -142,7 +145,7 @@ void registerContainerRoutes(Router& r, Services& s) {
       return {};
     }
     if (!fd->valid()) return {};
-    pumpShimStream(*conn, fd->get(), tty, in);
+    pumpShimStream(*conn, fd->get(), tty, in, std::move(keys));
     return {};
   });
 

@@ -2,6 +2,7 @@
 
 #include "api/api.h"
 #include "api/stream_pump.h"
+#include "apitypes/detach_keys.h"
 #include "base/strings.h"
 
 namespace berth::api {
@@ -38,6 +39,7 @@ void registerExecRoutes(Router& r, Services& s) {
     cfg.attachStderr = b.value("AttachStderr", false);
     cfg.privileged = b.value("Privileged", false);
     cfg.detachKeys = b.value("DetachKeys", "");
+    if (!cfg.detachKeys.empty()) TRY(apitypes::parseDetachKeys(cfg.detachKeys));
     std::string id = TRY(cs.execCreate(ex.request().params[0], cfg));
     return ex.reply(201, Json{{"Id", id}});
   });
@@ -48,12 +50,18 @@ void registerExecRoutes(Router& r, Services& s) {
     bool detach = b.value("Detach", false);
     Json info = TRY(cs.execInspect(execId));
     bool tty = info["ProcessConfig"].value("tty", false) || b.value("Tty", false);
+    bool in = info.value("OpenStdin", false);
+    std::string keys = TRY(detachKeysFor(info.value("DetachKeys", ""), tty && in));
     auto fd = TRY(cs.execStart(execId, detach));
     if (detach) return ex.replyEmpty(204);
     Conn* conn = TRY(ex.hijack(tty ? "application/vnd.docker.raw-stream"
                                    : "application/vnd.docker.multiplexed-stream"));
-    PumpResult res = pumpShimStream(*conn, fd.get(), tty, info.value("OpenStdin", false));
-    cs.execExited(execId, res.exitCode.value_or(126));
+    PumpResult res = pumpShimStream(*conn, fd.get(), tty, in, std::move(keys));
+    if (res.detached) {
+      cs.execDrain(execId, std::move(fd), std::move(res.pending));  // it runs on
+    } else {
+      cs.execExited(execId, res.exitCode.value_or(126));
+    }
     return {};
   });
 

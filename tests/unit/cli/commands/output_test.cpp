@@ -35,12 +35,5 @@ TEST(ParseRfc3339, WithFractionAndZone) {
   EXPECT_EQ(parseRfc3339("garbage"), -1);
 }
 
-TEST(DetachKeys, DockerNotation) {
-  EXPECT_EQ(*parseDetachKeys("ctrl-p,ctrl-q"), "\x10\x11");
-  EXPECT_EQ(*parseDetachKeys("a,ctrl-@,ctrl-["), std::string("a\0\x1b", 3));
-  EXPECT_EQ(parseDetachKeys("ctrl-1").error().message(), "Invalid detach keys (ctrl-1) provided");
-  EXPECT_FALSE(parseDetachKeys("abc"));
-}
-
 }  // namespace
 }  // namespace berth::cli
