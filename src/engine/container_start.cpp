@@ -3,6 +3,7 @@
 // AutoRemove honoured.
 
 #include <poll.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -104,29 +105,10 @@ Status ContainerService::Impl::startLocked(const std::shared_ptr<Container>& c,
                              id.substr(0, 12), c->shimPid));
   }
   c->starting = true;
-  std::vector<std::string> lowers;
-  {
-    std::lock_guard g(imageMu);
-    auto image = Digest::parse(doc.value("Image", ""));
-    if (!image) return fail(image.error());
-    auto dirs = images.layerDirs(*image);
-    if (!dirs) return fail(dirs.error());
-    lowers = std::move(*dirs);
-  }
-  if (isMounted(rootfs)) (void)snapshots->unmount(rootfs);
-  // An AutoRemove container's upper is thrown away after this run: no syncs of it, so its
-  // unmount does not wait for a sync of the whole host filesystem.
-  storage::SnapshotMountOptions mountOpts;
-  mountOpts.volatileUpper = doc["HostConfig"].value("AutoRemove", false);
-  if (auto st = snapshots->mount(id, lowers, rootfs, mountOpts); !st) return fail(st.error());
-  auto spec = buildSpec(*this, doc);
-  if (!spec) return fail(spec.error());
-  // Rewritten at every start: no need to sync it.
-  if (auto st = writeFileAtomic(bundle + "/config.json", *spec, 0600, Durability::Volatile); !st)
-    return fail(st.error());
+  // The shim first: its process starts (a millisecond here) while the rootfs is mounted and
+  // the spec written; until "start" it needs only the state dir.
   (void)storage::removeTree(state);
   if (auto st = ensureDir(state, 0711); !st) return fail(st.error());
-
   const Json& cfg = doc["Config"];
   ShimLaunch l{.shimPath = opts.shimPath,
                .id = id,
@@ -139,18 +121,43 @@ Status ContainerService::Impl::startLocked(const std::shared_ptr<Container>& c,
                .stdinOpen = cfg.value("OpenStdin", false),
                .stdinOnce = cfg.value("StdinOnce", false)};
   if (l.logPath.empty()) l.logPath = "/dev/null";
-  pid_t shimPid = 0;
-  auto launched = launchShim(l, &shimPid);
-  if (shimPid > 0) {
-    // The shim outlives the container by a moment; reap it whenever it ends (not before, or
-    // its pid could be reused while a restore still trusts it).
-    c->shimPid = shimPid;
-    std::thread([c, shimPid] {
-      ::waitpid(shimPid, nullptr, 0);
-      shimEnded(*c, shimPid);
-    }).detach();
+  auto spawned = spawnShim(l);
+  if (!spawned) return fail(spawned.error());
+  pid_t shimPid = spawned->pid;
+  // The shim outlives the container by a moment; reap it whenever it ends (not before, or its
+  // pid could be reused while a restore still trusts it).
+  c->shimPid = shimPid;
+  std::thread([c, shimPid] {
+    ::waitpid(shimPid, nullptr, 0);
+    shimEnded(*c, shimPid);
+  }).detach();
+  // A failure before "start": the shim has nothing to run (reaped by the thread above).
+  auto failEarly = [&](Error e) -> Status {
+    ::kill(shimPid, SIGKILL);
+    return fail(std::move(e));
+  };
+
+  std::vector<std::string> lowers;
+  {
+    std::lock_guard g(imageMu);
+    auto image = Digest::parse(doc.value("Image", ""));
+    if (!image) return failEarly(image.error());
+    auto dirs = images.layerDirs(*image);
+    if (!dirs) return failEarly(dirs.error());
+    lowers = std::move(*dirs);
   }
-  if (!launched) return fail(launched.error());
+  if (isMounted(rootfs)) (void)snapshots->unmount(rootfs);
+  // An AutoRemove container's upper is thrown away after this run: no syncs of it, so its
+  // unmount does not wait for a sync of the whole host filesystem.
+  storage::SnapshotMountOptions mountOpts;
+  mountOpts.volatileUpper = doc["HostConfig"].value("AutoRemove", false);
+  if (auto st = snapshots->mount(id, lowers, rootfs, mountOpts); !st) return failEarly(st.error());
+  auto spec = buildSpec(*this, doc);
+  if (!spec) return failEarly(spec.error());
+  // Rewritten at every start: no need to sync it.
+  if (auto st = writeFileAtomic(bundle + "/config.json", *spec, 0600, Durability::Volatile); !st)
+    return failEarly(st.error());
+  if (auto st = awaitShim(*spawned, id); !st) return fail(st.error());
 
   // Attachers that came before start connect now, before the process runs.
   c->attachOpen = true;

@@ -58,7 +58,7 @@ Result<std::string> parseAnswer(const std::string& line) {
 
 }  // namespace
 
-Status launchShim(const ShimLaunch& l, pid_t* shimPidOut) {
+Result<SpawnedShim> spawnShim(const ShimLaunch& l) {
   int ready[2];
   if (::pipe2(ready, O_CLOEXEC) != 0) return Error::sys(errno, "pipe");
   UniqueFd readEnd(ready[0]), writeEnd(ready[1]);
@@ -106,20 +106,20 @@ Status launchShim(const ShimLaunch& l, pid_t* shimPidOut) {
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
   if (rc != 0) return Error::sys(rc, "spawn {}", l.shimPath);
-  if (shimPidOut) *shimPidOut = shimPid;
-  writeEnd.reset();
-  auto line = readLine(readEnd.get(), 60000);
+  return SpawnedShim{shimPid, std::move(readEnd)};
+}
+
+Status awaitShim(SpawnedShim& s, const std::string& id) {
+  auto line = readLine(s.ready.get(), 60000);
+  s.ready.reset();
   if (!line) {
-    if (shimPidOut) {
-      ::kill(shimPid, SIGKILL);
-      ::waitpid(shimPid, nullptr, 0);
-      *shimPidOut = 0;
-    }
-    return Error::internal("start shim for {}: {}", l.id, line.error().message());
+    ::kill(s.pid, SIGKILL);
+    return Error::internal("start shim for {}: {}", id, line.error().message());
   }
   if (*line == "ok") return {};
   if (startsWith(*line, "error ")) return Error(ErrorKind::Internal, line->substr(6));
-  return Error::internal("start shim for {}: unexpected readiness line {:?}", l.id, *line);
+  ::kill(s.pid, SIGKILL);
+  return Error::internal("start shim for {}: unexpected readiness line {:?}", id, *line);
 }
 
 Result<UniqueFd> connectShim(const std::string& stateDir) {

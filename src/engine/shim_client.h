@@ -18,10 +18,18 @@ struct ShimLaunch {
   bool tty = false, stdinOpen = false, stdinOnce = false;
 };
 
-/// Starts the shim in a session of its own and waits for its readiness line (its socket is
-/// bound and the stdio made; "start" on the socket then runs the container). The shim is the
-/// caller's child: its pid goes to shimPid, to be reaped (waitpid) once the shim ends.
-Status launchShim(const ShimLaunch& l, pid_t* shimPid);
+/// A shim started and not yet known to be ready.
+struct SpawnedShim {
+  pid_t pid = 0;   // the caller's child, to be reaped (waitpid) once it ends
+  UniqueFd ready;  // its readiness line comes here
+};
+/// Starts the shim in a session of its own without waiting for it, so that the caller can go
+/// on preparing the container (the bundle) while it starts.
+Result<SpawnedShim> spawnShim(const ShimLaunch& l);
+/// Waits (60 s at most) for the shim's readiness line: its socket is bound and the stdio made;
+/// "start" on the socket then runs the container. The runtime's or the shim's message on
+/// failure; a shim that never answered is killed (the caller still reaps it).
+Status awaitShim(SpawnedShim& s, const std::string& id);
 
 /// Connects to <stateDir>/shim.sock; Unavailable when no shim answers.
 Result<UniqueFd> connectShim(const std::string& stateDir);
