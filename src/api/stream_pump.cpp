@@ -64,7 +64,12 @@ PumpResult pumpShimStream(Conn& client, int shimFd, bool tty, bool stdinWanted,
     }
     input.clear();
     bool detached = detach.feed(std::string_view(buf, *n), input);
-    if (!input.empty() && !writeAllFd(shimFd, input.data(), input.size())) return false;
+    if (!input.empty() && !writeAllFd(shimFd, input.data(), input.size())) {
+      // The process's stdin is gone (it exited, say): its output and exit frame may still be
+      // on their way, so only the input stops.
+      clientOpen = false;
+      return true;
+    }
     if (detached) {
       result.detached = true;
       result.pending = std::move(pending);
