@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "api/api.h"
+#include "api/pipes.h"
 #include "api/stream_pump.h"
 #include "apitypes/filters.h"
 #include "base/file.h"
@@ -192,30 +193,7 @@ void registerContainerRoutes(Router& r, Services& s) {
 
   r.add("GET", "/containers/{id}/export", [&cs](Exchange& ex) -> Status {
     std::string id = TRY(cs.resolve(idParam(ex)));
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) return Error::sys(errno, "pipe");
-    UniqueFd rd(fds[0]), wr(fds[1]);
-    Status result;
-    std::thread producer([&] {
-      try {
-        result = cs.exportFs(id, wr.get());
-      } catch (const std::exception& e) {
-        result = Error::internal("export {}: {}", id, e.what());
-      }
-      wr.reset();
-    });
-    // No return before the join: a joinable thread's destructor would end berthd.
-    Status began = ex.beginStream(200, "application/x-tar");
-    char buf[65536];
-    ssize_t n;
-    bool ok = began.has_value();
-    while (ok && (n = ::read(rd.get(), buf, sizeof buf)) > 0)
-      ok = ex.writeChunk(std::string_view(buf, static_cast<size_t>(n))).has_value();
-    rd.reset();
-    producer.join();
-    TRY(began);
-    if (!result) return result;
-    return ex.endStream();
+    return streamOutput(ex, "application/x-tar", [&](int fd) { return cs.exportFs(id, fd); });
   });
 
   r.add("GET", "/containers/{id}/stats", [&cs](Exchange& ex) -> Status {
@@ -321,52 +299,15 @@ void registerArchiveRoutes(Router& r, Services& s) {
   r.add("GET", "/containers/{id}/archive", [&cs, stat](Exchange& ex) -> Status {
     auto h = TRY(stat(ex));
     std::string id = ex.request().params[0], path = ex.request().queryValue("path");
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) return Error::sys(errno, "pipe");
-    UniqueFd rd(fds[0]), wr(fds[1]);
-    Status result;
-    std::thread producer([&] {
-      try {
-        result = cs.archiveGet(id, path, wr.get());
-      } catch (const std::exception& e) {
-        result = Error::internal("archive of {}: {}", path, e.what());
-      }
-      wr.reset();
-    });
-    Status sent = ex.beginStream(200, "application/x-tar", h);
-    char buf[65536];
-    ssize_t n;
-    while (sent && (n = ::read(rd.get(), buf, sizeof buf)) > 0)
-      sent = ex.writeChunk(std::string_view(buf, static_cast<size_t>(n)));
-    rd.reset();
-    producer.join();
-    TRY(sent);
-    TRY(result);
-    return ex.endStream();
+    return streamOutput(
+        ex, "application/x-tar", [&](int fd) { return cs.archiveGet(id, path, fd); }, h);
   });
   r.add("PUT", "/containers/{id}/archive", [&cs](Exchange& ex) -> Status {
     std::string path = ex.request().queryValue("path");
     if (path.empty()) return Error::invalid("path must not be empty");
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) return Error::sys(errno, "pipe");
-    UniqueFd rd(fds[0]), wr(fds[1]);
-    std::thread feeder([&] {
-      char buf[65536];
-      for (;;) {
-        auto n = ex.bodyStream().readSome(buf, sizeof buf);
-        if (!n || *n == 0) break;
-        if (!writeAll(wr.get(), std::string_view(buf, *n), "archive")) break;
-      }
-      wr.reset();
-    });
-    Status st;
-    try {
-      st = cs.archivePut(ex.request().params[0], path, rd.get());
-    } catch (const std::exception& e) {
-      st = Error::internal("extract into {}: {}", path, e.what());
-    }
-    rd.reset();  // the feeder's writes fail from here on, and it ends
-    feeder.join();
+    auto body = TRY(pipeBody(ex));
+    Status st = cs.archivePut(ex.request().params[0], path, body->readEnd.get());
+    body.reset();  // the feeder is done with the connection before the answer
     TRY(st);
     return ex.replyEmpty(200);
   });
