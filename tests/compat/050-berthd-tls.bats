@@ -50,8 +50,10 @@ tdocker() {
   run tdocker exec -i "$(n c)" sh -c 'cat; echo done' <<<"x"
   [ "$status" -eq 0 ]
   [ "$output" = "$(printf 'x\ndone')" ]
+  # --foreground: script's shell (dash when SHELL is unset, as in CI) may not exec timeout, and a
+  # timeout in its own process group would put docker in the background, stopped by SIGTTOU.
   run script -qec "DOCKER_HOST=tcp://127.0.0.1:$TLS_PORT DOCKER_TLS_VERIFY=1 \
-    DOCKER_CERT_PATH=$BERTHD_DIR/tls timeout -s QUIT -k 5 30 docker exec -it $(n c) \
+    DOCKER_CERT_PATH=$BERTHD_DIR/tls timeout --foreground -s QUIT -k 5 30 docker exec -it $(n c) \
     sh -c 'tty >/dev/null && echo tty; exit 4'" /dev/null
   [ "$status" -eq 4 ]
   # script(1) types a NUL when its own stdin (none here) ends; the tty may echo it first.
