@@ -27,6 +27,7 @@ void registerImageRoutes(Router& r, Services& s);
 void registerContainerRoutes(Router& r, Services& s);
 void registerExecRoutes(Router& r, Services& s);
 void registerVolumeRoutes(Router& r, Services& s);
+void registerNetworkRoutes(Router& r, Services& s);
 void registerArchiveRoutes(Router& r, Services& s);
 
 inline void registerRoutes(Router& r, Services& s) {
@@ -35,6 +36,7 @@ inline void registerRoutes(Router& r, Services& s) {
   registerContainerRoutes(r, s);
   registerExecRoutes(r, s);
   registerVolumeRoutes(r, s);
+  registerNetworkRoutes(r, s);
   registerArchiveRoutes(r, s);
 }
 

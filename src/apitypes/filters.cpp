@@ -1,5 +1,6 @@
 #include "apitypes/filters.h"
 
+#include "apitypes/timestamp.h"
 #include "base/json.h"
 #include "base/strings.h"
 
@@ -58,6 +59,19 @@ bool Filters::matchLabels(std::string_view name,
     if (eq != std::string::npos && l->second != want.substr(eq + 1)) return false;
   }
   return true;
+}
+
+bool Filters::matchLabelFilters(const std::map<std::string, std::string>& labels) const {
+  return matchLabels("label", labels) && !(has("label!") && matchLabels("label!", labels));
+}
+
+Result<int64_t> Filters::untilNanos() const {
+  int64_t until = 0;
+  for (const std::string& u : values("until")) {
+    int64_t ns = TRY(timestampNanos(u));
+    if (until == 0 || ns < until) until = ns;
+  }
+  return until;
 }
 
 Result<bool> Filters::boolValue(std::string_view name) const {

@@ -26,6 +26,11 @@ class Filters {
   bool matchAny(std::string_view name, std::string_view v) const;
   /// label filters: every "key" or "key=value" given must hold in labels.
   bool matchLabels(std::string_view name, const std::map<std::string, std::string>& labels) const;
+  /// The prune endpoints' pair: every `label` holds, and not every `label!` (when given) does.
+  bool matchLabelFilters(const std::map<std::string, std::string>& labels) const;
+  /// The `until` filter as nanoseconds since the epoch (the earliest when given twice), 0 when
+  /// absent; InvalidArgument naming the value docker's way when one does not parse.
+  Result<int64_t> untilNanos() const;
   /// "true"/"false"/"1"/"0" of a boolean filter (dangling); InvalidArgument otherwise.
   Result<bool> boolValue(std::string_view name) const;
 

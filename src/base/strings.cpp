@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include <fmt/format.h>
+
 namespace berth {
 
 std::vector<std::string> split(std::string_view s, char sep, bool skipEmpty) {
@@ -72,6 +74,36 @@ Result<unsigned long long> parseUint(std::string_view s, std::string_view what) 
     return Error::invalid("invalid {} {:?}: not a non-negative integer", what, s);
   }
   return v;
+}
+
+std::string goQuoteArg(std::string_view s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        if (c < 0x20 || c == 0x7f) {
+          out += fmt::format("\\x{:02x}", c);
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out + "\"";
 }
 
 }  // namespace berth

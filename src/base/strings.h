@@ -19,5 +19,7 @@ std::string toUpper(std::string_view s);
 // Parses a whole decimal integer; InvalidArgument names `what` when s is not one.
 Result<long long> parseInt(std::string_view s, std::string_view what);
 Result<unsigned long long> parseUint(std::string_view s, std::string_view what);
+// Go's strconv.Quote, for error texts in Go's words (ASCII escapes only; UTF-8 kept).
+std::string goQuoteArg(std::string_view s);
 
 }  // namespace berth

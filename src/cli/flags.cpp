@@ -95,36 +95,6 @@ std::string wrap(size_t i, size_t w, std::string s) {
 
 }  // namespace
 
-std::string goQuoteArg(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          out += fmt::format("\\x{:02x}", c);
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
-
 FlagSet::Flag& FlagSet::add(Flag f) {
   flags_.push_back(std::move(f));
   return flags_.back();

@@ -71,7 +71,4 @@ class FlagSet {
   bool interspersed_ = true;
 };
 
-// Go's strconv.Quote for the error texts above (ASCII escapes only; UTF-8 kept).
-std::string goQuoteArg(std::string_view s);
-
 }  // namespace berth::cli

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "apitypes/timestamp.h"
 #include "base/error.h"
 #include "base/json.h"
 
@@ -43,10 +44,7 @@ Result<Json> parseDevice(std::string_view s);
 Result<Json> parseRestart(std::string_view s);
 /// --filter name=value values as the API's JSON ({"name":{"value":true}}); empty for none.
 Result<std::string> filtersJson(const std::vector<std::string>& args);
-/// Go's time.ParseDuration, in nanoseconds ("1h30m", "300ms", "-2s").
-Result<int64_t> parseGoDuration(std::string_view s);
-/// docker's timetypes.GetTimestamp: a Go duration before now, a unix time, or an RFC 3339 (or
-/// shorter) date, rendered as "seconds.nanoseconds" for the API.
-Result<std::string> parseTimestamp(std::string_view s);
+using apitypes::parseGoDuration;
+using apitypes::parseTimestamp;
 
 }  // namespace berth::cli

@@ -42,7 +42,8 @@ struct ExecRecord {
   std::string id, containerId;
   ExecConfig cfg;
   bool running = false, started = false;
-  int exitCode = -1;  // -1: none yet (null in inspect)
+  bool launchFailed = false;  // started, but its process could not be (exit code 126)
+  int exitCode = -1;          // -1: none yet (null in inspect)
   pid_t pid = 0;
 };
 

@@ -81,7 +81,7 @@ Status ContainerService::logs(const std::string& nameOrId, const LogOptions& o,
     std::lock_guard lk(c->mu);
     std::string type = c->doc["HostConfig"]["LogConfig"].value("Type", "json-file");
     if (type != "json-file") {
-      return Error::invalid("configured logging driver does not support reading");
+      return Error(ErrorKind::NotImplemented, "configured logging driver does not support reading");
     }
     path = c->doc.value("LogPath", "");
   }
@@ -210,22 +210,37 @@ Result<UniqueFd> ContainerService::execStart(const std::string& execId, bool det
     }
     doc = c->doc;
   }
-  std::string process = TRY(buildExecProcess(im, doc, rec.cfg));
-  std::string path = im.stateDir(c->id) + "/exec-" + execId + ".json";
-  TRY(writeFileAtomic(path, process, 0600, Durability::Volatile));
-  std::vector<std::string> flags;
-  if (rec.cfg.tty) flags.push_back("tty");
-  if (rec.cfg.attachStdin && !detach) flags.push_back("stdin");
-  UniqueFd fd = TRY(connectShim(im.stateDir(c->id)));
-  std::string answer =
-      TRY(shimRequest(fd.get(), fmt::format("exec {} {} {}", execId, path,
-                                            flags.empty() ? "-" : join(flags, ","))));
-  {
+  // From here a failure is the process's: docker records exit code 126 for it.
+  auto launch = [&]() -> Result<UniqueFd> {
+    std::string process = TRY(buildExecProcess(im, doc, rec.cfg));
+    std::string path = im.stateDir(c->id) + "/exec-" + execId + ".json";
+    TRY(writeFileAtomic(path, process, 0600, Durability::Volatile));
+    std::vector<std::string> flags;
+    if (rec.cfg.tty) flags.push_back("tty");
+    if (rec.cfg.attachStdin && !detach) flags.push_back("stdin");
+    UniqueFd shim = TRY(connectShim(im.stateDir(c->id)));
+    std::string answer =
+        TRY(shimRequest(shim.get(), fmt::format("exec {} {} {}", execId, path,
+                                                flags.empty() ? "-" : join(flags, ","))));
     std::lock_guard g(im.mu);
     auto& e = im.execs[execId];
     e.running = true;
     e.pid = static_cast<pid_t>(parseInt(trim(answer), "exec pid").value_or(0));
+    return shim;
+  };
+  auto launched = launch();
+  if (!launched) {
+    {
+      std::lock_guard g(im.mu);
+      if (auto it = im.execs.find(execId); it != im.execs.end()) {
+        it->second.launchFailed = true;
+        it->second.exitCode = 126;
+      }
+    }
+    ::unlink((im.stateDir(c->id) + "/exec-" + execId + ".json").c_str());
+    return std::move(launched).error();
   }
+  UniqueFd fd = std::move(*launched);
   if (!detach) return fd;
   execDrain(execId, std::move(fd));
   return UniqueFd();
@@ -254,6 +269,12 @@ void ContainerService::execDrain(const std::string& execId, UniqueFd stream, std
     }
     execExited(execId, code < 0 ? 126 : code);
   }).detach();
+}
+
+bool ContainerService::execLaunchFailed(const std::string& execId) const {
+  std::lock_guard g(impl_->mu);
+  auto it = impl_->execs.find(execId);
+  return it != impl_->execs.end() && it->second.launchFailed;
 }
 
 void ContainerService::execExited(const std::string& execId, int code) {

@@ -8,6 +8,7 @@
 #include "base/file.h"
 #include "base/strings.h"
 #include "engine/container_internal.h"
+#include "engine/networks.h"
 #include "engine/shim_client.h"
 #include "storage/fs_tree.h"
 
@@ -360,6 +361,8 @@ Result<Json> ContainerService::inspect(const std::string& nameOrId, bool size) c
     doc = c->doc;
   }
   doc.erase("_berth");
+  if (doc["NetworkSettings"].is_object())
+    doc["NetworkSettings"]["Networks"] = containerNetworks(doc["HostConfig"]);
   std::vector<std::string> execIds;
   {
     std::lock_guard g(impl_->mu);

@@ -7,9 +7,13 @@
 #include <algorithm>
 #include <ctime>
 #include <functional>
+#include <map>
+#include <regex>
+#include <set>
 
 #include "base/strings.h"
 #include "engine/container_internal.h"
+#include "engine/networks.h"
 #include "engine/process_run.h"
 
 namespace berth::engine {
@@ -61,6 +65,41 @@ std::string statusText(const Json& s) {
   return "Created";
 }
 
+// A port filter value: "80", "80/udp", "8000-8080/tcp".
+struct PortRange {
+  int first = 0, last = 0;
+  std::string proto = "tcp";
+};
+
+Result<PortRange> parsePortRange(const std::string& v) {
+  PortRange r;
+  std::string ports = v;
+  if (auto slash = v.find('/'); slash != std::string::npos) {
+    ports = v.substr(0, slash);
+    r.proto = toLower(v.substr(slash + 1));
+  }
+  auto dash = ports.find('-');
+  auto first = parseInt(ports.substr(0, dash), "port");
+  auto last = dash == std::string::npos ? first : parseInt(ports.substr(dash + 1), "port");
+  if (!first || !last || *first < 0 || *last < *first || *last > 65535)
+    return Error::invalid("invalid port range {:?} in the expose filter", v);
+  r.first = static_cast<int>(*first);
+  r.last = static_cast<int>(*last);
+  return r;
+}
+
+// Whether the container's ExposedPorts ("80/tcp": {}) has a port in one of the ranges.
+bool exposes(const Json& config, const std::vector<PortRange>& ranges) {
+  if (!config.contains("ExposedPorts") || !config["ExposedPorts"].is_object()) return false;
+  for (const auto& [key, _] : config["ExposedPorts"].items()) {
+    auto p = parsePortRange(key);
+    if (!p) continue;
+    for (const PortRange& r : ranges)
+      if (p->proto == r.proto && p->first >= r.first && p->first <= r.last) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Result<std::vector<Json>> ContainerService::list(const ListOptions& o) const {
@@ -97,7 +136,25 @@ Result<std::vector<Json>> ContainerService::list(const ListOptions& o) const {
     std::lock_guard g(im.imageMu);
     if (auto d = im.images.resolve(a); d) ancestors.push_back(d->str());
   }
+  // name: docker's Args.Match, an exact name or a regular expression (one that does not
+  // compile matches only exactly).
+  std::vector<std::pair<std::string, std::regex>> nameRes;
+  for (const std::string& n : f.values("name")) {
+    try {
+      nameRes.emplace_back(n, std::regex(n));
+    } catch (const std::regex_error&) {
+      nameRes.emplace_back(n, std::regex("(?!)"));
+    }
+  }
+  auto volumes = f.values("volume");
+  std::vector<PortRange> exposeRanges;
+  for (const std::string& e : f.values("expose")) exposeRanges.push_back(TRY(parsePortRange(e)));
+  for (const std::string& h : f.values("health")) {
+    if (h != "starting" && h != "healthy" && h != "unhealthy" && h != "none")
+      return Error::invalid("Unrecognised filter value for health: {}", h);
+  }
   bool all = o.all || o.limit > 0 || f.has("status") || f.has("exited");
+  std::map<std::string, std::string> imageOfRef;
   std::vector<Json> out;
   for (const Json& d : docs) {
     const Json& s = d["State"];
@@ -114,10 +171,28 @@ Result<std::vector<Json>> ContainerService::list(const ListOptions& o) const {
                        [&](const std::string& p) { return startsWith(id, p); }))
         continue;
     }
-    if (f.has("name")) {
-      auto names = f.values("name");
-      if (!std::any_of(names.begin(), names.end(),
-                       [&](const std::string& n) { return name.find(n) != std::string::npos; }))
+    if (f.has("name") && !std::any_of(nameRes.begin(), nameRes.end(), [&](const auto& re) {
+          std::string bare = startsWith(name, "/") ? name.substr(1) : name;
+          return re.first == name || re.first == bare || std::regex_search(name, re.second) ||
+                 std::regex_search(bare, re.second);
+        }))
+      continue;
+    if (f.has("volume") && !std::any_of(volumes.begin(), volumes.end(), [&](const auto& v) {
+          for (const auto& m : d.value("Mounts", Json::array()))
+            if (m.value("Name", "") == v || m.value("Destination", "") == v) return true;
+          return false;
+        }))
+      continue;
+    if (f.has("expose") && !exposes(d["Config"], exposeRanges)) continue;
+    // No container publishes ports before bridge networking, and none is a swarm task.
+    if (f.has("publish") || (f.has("is-task") && TRY(f.boolValue("is-task")))) continue;
+    if (f.has("network")) {
+      std::string mode = d["HostConfig"].value("NetworkMode", "none");
+      auto nets = f.values("network");
+      if (!std::any_of(nets.begin(), nets.end(), [&](const std::string& n) {
+            auto resolved = resolveNetwork(n);
+            return resolved && *resolved == mode;
+          }))
         continue;
     }
     std::map<std::string, std::string> labels;
@@ -138,13 +213,29 @@ Result<std::vector<Json>> ContainerService::list(const ListOptions& o) const {
     if (before && created >= before) continue;
     if (since && created <= since) continue;
 
+    // docker's ps: arguments with a space in single quotes ("sh -c 'exit 2'").
     std::string command = d.value("Path", "");
-    for (const auto& a : d["Args"]) command += " " + a.get<std::string>();
+    for (const auto& a : d["Args"]) {
+      std::string arg = a.get<std::string>();
+      command += arg.find(' ') == std::string::npos ? " " + arg : " '" + arg + "'";
+    }
     Json mounts = Json::array();
     for (const auto& m : d.value("Mounts", Json::array())) mounts.push_back(m);
+    // The name the container was created from, while it still names the same image; else the
+    // image ID (docker's ps after a retag or rmi).
+    std::string image = d["Config"].value("Image", ""), imageId = d.value("Image", "");
+    if (image != imageId) {
+      auto it = imageOfRef.find(image);
+      if (it == imageOfRef.end()) {
+        std::lock_guard g(im.imageMu);
+        auto r = im.images.resolve(image);
+        it = imageOfRef.emplace(image, r ? r->str() : "").first;
+      }
+      if (it->second != imageId) image = imageId;
+    }
     Json sum = {{"Id", id},
                 {"Names", Json::array({name})},
-                {"Image", d["Config"].value("Image", "")},
+                {"Image", image},
                 {"ImageID", d.value("Image", "")},
                 {"Command", command},
                 {"Created", created / 1000000000},
@@ -153,7 +244,7 @@ Result<std::vector<Json>> ContainerService::list(const ListOptions& o) const {
                 {"State", status},
                 {"Status", statusText(s)},
                 {"HostConfig", {{"NetworkMode", d["HostConfig"].value("NetworkMode", "none")}}},
-                {"NetworkSettings", {{"Networks", Json::object()}}},
+                {"NetworkSettings", {{"Networks", containerNetworks(d["HostConfig"])}}},
                 {"Mounts", mounts}};
     if (o.size) {
       sum["SizeRw"] = im.snapshots->diskUsage(id).value_or(0);
@@ -259,16 +350,7 @@ Result<Json> ContainerService::prune(const apitypes::Filters& filters) {
     std::lock_guard g(im.mu);
     for (const auto& [_, c] : im.byId) candidates.push_back(c);
   }
-  int64_t untilNs = 0;
-  for (const std::string& u : filters.values("until")) {
-    if (auto secs = parseInt(u, "until"); secs) {
-      untilNs = *secs * 1000000000;
-    } else if (int64_t ns = parseRfc3339Ns(u); ns) {
-      untilNs = ns;
-    } else {
-      return Error::invalid("invalid filter 'until={}'", u);
-    }
-  }
+  int64_t untilNs = TRY(filters.untilNanos());
   Json deleted = Json::array();
   int64_t reclaimed = 0;
   for (auto& c : candidates) {
@@ -284,7 +366,7 @@ Result<Json> ContainerService::prune(const apitypes::Filters& filters) {
       for (const auto& [k, v] : doc["Config"]["Labels"].items())
         labels[k] = v.is_string() ? v.get<std::string>() : "";
     }
-    if (!filters.matchLabels("label", labels)) continue;
+    if (!filters.matchLabelFilters(labels)) continue;
     if (untilNs && parseRfc3339Ns(doc.value("Created", "")) >= untilNs) continue;
     int64_t size = im.snapshots->diskUsage(c->id).value_or(0);
     if (remove(c->id, false, false)) {

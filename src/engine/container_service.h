@@ -131,6 +131,8 @@ class ContainerService {
   /// Starts the exec and returns its stream (frames, then a kFrameExit frame). With detach the
   /// stream is drained in the background.
   Result<UniqueFd> execStart(const std::string& execId, bool detach);
+  /// True when execStart got as far as launching the process and that failed (exit 126).
+  bool execLaunchFailed(const std::string& execId) const;
   /// Records the exec's exit code (read from the kFrameExit frame by whoever drains it).
   void execExited(const std::string& execId, int code);
   /// Drains an exec's stream in the background, keeping only its exit code: a detached exec,

@@ -129,7 +129,9 @@ Result<ResolvedUser> resolveUser(const std::string& rootfs, const std::string& s
     return Error::invalid("unable to find group {}: no matching entries in group file", g);
   };
   if (!groupPart.empty()) r.user.gid = TRY(lookupGroup(groupPart));
-  // Supplementary groups: those listing the user as a member (only when no group was forced).
+  // Supplementary groups, as docker sets them: the primary group, then those listing the user
+  // as a member (only when no group was forced), then --group-add.
+  r.user.additionalGids.push_back(r.user.gid);
   if (groupPart.empty() && !userName.empty()) {
     for (const std::string& line : split(group, '\n', true)) {
       auto f = split(line, ':');

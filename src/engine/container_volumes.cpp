@@ -162,7 +162,7 @@ Result<Json> ContainerService::volumePrune(const apitypes::Filters& f) {
       for (const auto& [k, l] : v["Labels"].items())
         labels[k] = l.is_string() ? l.get<std::string>() : "";
     }
-    if (!f.matchLabels("label", labels)) continue;
+    if (!f.matchLabelFilters(labels)) continue;
     if (!impl_->volumeUsers(name).empty()) continue;
     int64_t size = volumeSize(name).value_or(0);
     if (impl_->removeVolumeRecord(name)) {

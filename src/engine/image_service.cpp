@@ -45,6 +45,25 @@ Error noSuchImage(std::string_view s) {
   return Error(ErrorKind::NotFound, fmt::format("No such image: {}", s));
 }
 
+// The repository of a stored reference ("docker.io/library/busybox:latest" -> its name).
+std::string repoOf(const std::string& ref) {
+  auto r = image::parseNormalizedNamed(ref);
+  return r ? r->name() : ref;
+}
+
+// docker's isSingleReference: the references are at most one tag, and digests of that tag's
+// repository only.
+bool singleReference(const std::vector<std::string>& tags,
+                     const std::vector<std::string>& digests) {
+  size_t n = tags.size() + digests.size();
+  if (n <= 1) return n == 1;
+  if (tags.size() > 1) return false;
+  std::set<std::string> digestRepos;
+  for (auto& d : digests) digestRepos.insert(repoOf(d));
+  std::string repo = repoOf(tags.empty() ? digests.front() : tags.front());
+  return digestRepos.size() == 1 && digestRepos.count(repo) > 0;
+}
+
 }  // namespace
 
 Result<Digest> ImageService::resolve(std::string_view s) const {
@@ -111,14 +130,23 @@ Status ImageService::tag(std::string_view source, std::string_view target) {
   return parts_->db->tag(ref, id);
 }
 
-Result<std::vector<RemoveItem>> ImageService::remove(std::string_view s, bool force) {
+Result<std::vector<RemoveItem>> ImageService::remove(std::string_view s, bool force,
+                                                     const std::set<std::string>& running) {
   auto& db = *parts_->db;
   auto id = TRY(resolve(s));
   std::vector<RemoveItem> items;
   auto tags = TRY(db.tagsOf(id));
   auto digests = TRY(db.repoDigestsOf(id));
   auto users = TRY(db.usersOf(id));
+  bool hasChildren = !TRY(db.childrenOf(id)).empty();
   std::string shortId = id.shortHex();
+  auto runningUser = std::find_if(users.begin(), users.end(),
+                                  [&](const std::string& c) { return running.count(c) > 0; });
+  auto conflict = [&](bool hard, const std::string& why) {
+    return Error(ErrorKind::Conflict,
+                 fmt::format("conflict: unable to delete {} ({}) - {}", shortId,
+                             hard ? "cannot be forced" : "must be forced", why));
+  };
   bool byId = false;
   if (isHexPrefix(s) && startsWith(id.hex(), startsWith(s, "sha256:") ? s.substr(7) : s)) {
     auto asName = normaliseTagged(s);
@@ -127,8 +155,7 @@ Result<std::vector<RemoveItem>> ImageService::remove(std::string_view s, bool fo
   if (!byId) {
     auto ref = TRY(image::parseReference(s));
     std::string key = ref.digest ? ref.name() + "@" + ref.digest->str() : ref.nameTag();
-    size_t refs = tags.size() + digests.size();
-    if (!users.empty() && refs == 1 && !force)
+    if (!users.empty() && singleReference(tags, digests) && !force)
       return Error(
           ErrorKind::Conflict,
           fmt::format(
@@ -137,22 +164,34 @@ Result<std::vector<RemoveItem>> ImageService::remove(std::string_view s, bool fo
               std::string(s), users.front().substr(0, 12), shortId));
     TRY(db.untag(key));
     items.push_back({familiar(key), ""});
-    // Other names remain, or child images need it: untagging was all (docker rmi does the same).
-    if (refs > 1 || !TRY(db.childrenOf(id)).empty()) return items;
+    // As docker: the last tag of a repository takes that repository's digests with it.
+    if (!ref.digest) {
+      std::string repo = ref.name();
+      bool tagLeft = false;
+      for (auto& t : TRY(db.tagsOf(id))) tagLeft |= repoOf(t) == repo;
+      for (auto& d : tagLeft ? std::vector<std::string>{} : TRY(db.repoDigestsOf(id))) {
+        if (repoOf(d) != repo) continue;
+        TRY(db.untag(d));
+        items.push_back({familiar(d), ""});
+      }
+    }
+    // Other names remain, or the image is still needed (a child image, a running container):
+    // untagging was all, as docker's quiet delete after an untag.
+    if (!TRY(db.tagsOf(id)).empty() || !TRY(db.repoDigestsOf(id)).empty() || hasChildren ||
+        runningUser != users.end())
+      return items;
   } else {
-    std::set<std::string> repos;
-    for (auto& t : tags) repos.insert(TRY(image::parseNormalizedNamed(t)).name());
-    if (repos.size() > 1 && !force)
-      return Error(
-          ErrorKind::Conflict,
-          fmt::format(
-              "conflict: unable to delete {} (must be forced) - image is referenced in multiple "
-              "repositories",
-              shortId));
-    if (!users.empty() && !force)
-      return Error(ErrorKind::Conflict, fmt::format("conflict: unable to delete {} (must be "
-                                                    "forced) - image is being used by container {}",
-                                                    shortId, users.front().substr(0, 12)));
+    // Docker's order: hard conflicts (a child image, a running container) even when forced,
+    // then the soft ones (names in several repositories, a stopped container).
+    if (hasChildren) return conflict(true, "image has dependent child images");
+    if (runningUser != users.end())
+      return conflict(true,
+                      "image is being used by running container " + runningUser->substr(0, 12));
+    if (!force && !(tags.empty() && digests.empty()) && !singleReference(tags, digests))
+      return conflict(false, "image is referenced in multiple repositories");
+    if (!force && !users.empty())
+      return conflict(false,
+                      "image is being used by stopped container " + users.front().substr(0, 12));
   }
   Digest parent = TRY(db.image(id)).parent;
   auto removal = TRY(db.removeImage(id, force));
@@ -177,7 +216,7 @@ Result<std::vector<RemoveItem>> ImageService::remove(std::string_view s, bool fo
   return items;
 }
 
-Result<PruneReport> ImageService::prune(bool all) {
+Result<PruneReport> ImageService::prune(bool all, const std::function<bool(const Digest&)>& match) {
   auto& db = *parts_->db;
   PruneReport rep;
   int64_t before = 0;
@@ -188,6 +227,7 @@ Result<PruneReport> ImageService::prune(bool all) {
     for (auto& rec : TRY(db.images())) {
       if (!TRY(db.usersOf(rec.id)).empty() || !TRY(db.childrenOf(rec.id)).empty()) continue;
       if (!all && !TRY(db.tagsOf(rec.id)).empty()) continue;
+      if (match && !match(rec.id)) continue;
       auto items = TRY(remove(rec.id.str(), true));
       rep.items.insert(rep.items.end(), items.begin(), items.end());
       again = true;

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -102,10 +103,13 @@ class ImageService {
   /// docker tag SOURCE TARGET (target defaulting to :latest).
   Status tag(std::string_view source, std::string_view target);
   /// docker rmi: a name with other names on the image only untags; an ID (or the last name)
-  /// deletes the image. Conflict when a container uses it, unless force.
-  Result<std::vector<RemoveItem>> remove(std::string_view nameOrId, bool force);
-  /// docker image prune: dangling images (all unused ones with all); then unreferenced data.
-  Result<PruneReport> prune(bool all);
+  /// deletes the image. Conflicts as docker's: a child image or a container in `running` (IDs)
+  /// even when forced; names in several repositories or a stopped container unless force.
+  Result<std::vector<RemoveItem>> remove(std::string_view nameOrId, bool force,
+                                         const std::set<std::string>& running = {});
+  /// docker image prune: dangling images (all unused ones with all) that `match` accepts (all
+  /// when empty); then unreferenced data.
+  Result<PruneReport> prune(bool all, const std::function<bool(const Digest&)>& match = {});
   Result<DiskUsage> diskUsage() const;
   /// Removes blobs and layer dirs that no record refers to (after a crash, or after removal) and
   /// the temp dirs of interrupted loads. Only while no other operation on this data root runs.

@@ -153,7 +153,11 @@ void registerContainerRoutes(Router& r, Services& s) {
   r.add("GET", "/containers/{id}/logs", [&cs](Exchange& ex) -> Status {
     const Request& q = ex.request();
     std::string id = TRY(cs.resolve(idParam(ex)));
-    bool tty = TRY(cs.isTty(id));
+    Json info = TRY(cs.inspect(id));
+    bool tty = info["Config"].value("Tty", false);
+    // Refused before the stream begins, as dockerd does (501).
+    if (info["HostConfig"]["LogConfig"].value("Type", "json-file") != "json-file")
+      return Error(ErrorKind::NotImplemented, "configured logging driver does not support reading");
     engine::LogOptions o;
     o.stdoutStream = q.queryBool("stdout");
     o.stderrStream = q.queryBool("stderr");

@@ -52,13 +52,23 @@ void registerExecRoutes(Router& r, Services& s) {
     bool tty = info["ProcessConfig"].value("tty", false) || b.value("Tty", false);
     bool in = info.value("OpenStdin", false);
     std::string keys = TRY(detachKeysFor(info.value("DetachKeys", ""), tty && in));
-    auto fd = TRY(cs.execStart(execId, detach));
+    auto fd = cs.execStart(execId, detach);
+    const char* contentType =
+        tty ? "application/vnd.docker.raw-stream" : "application/vnd.docker.multiplexed-stream";
+    if (!fd) {
+      // As dockerd: a process that could not be started is reported on the upgraded stream,
+      // and the exec's exit code (126) tells the client it failed.
+      if (detach || !cs.execLaunchFailed(execId)) return std::move(fd).error();
+      Conn* conn = TRY(ex.hijack(contentType));
+      std::string text = fd.error().message() + "\r\n";
+      (void)conn->writeAll(tty ? text : frame(1, text));
+      return {};
+    }
     if (detach) return ex.replyEmpty(204);
-    Conn* conn = TRY(ex.hijack(tty ? "application/vnd.docker.raw-stream"
-                                   : "application/vnd.docker.multiplexed-stream"));
-    PumpResult res = pumpShimStream(*conn, fd.get(), tty, in, std::move(keys));
+    Conn* conn = TRY(ex.hijack(contentType));
+    PumpResult res = pumpShimStream(*conn, fd->get(), tty, in, std::move(keys));
     if (res.detached) {
-      cs.execDrain(execId, std::move(fd), std::move(res.pending));  // it runs on
+      cs.execDrain(execId, std::move(*fd), std::move(res.pending));  // it runs on
     } else {
       cs.execExited(execId, res.exitCode.value_or(126));
     }

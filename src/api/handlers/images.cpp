@@ -4,6 +4,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
+
 #include "api/api.h"
 #include "api/pipes.h"
 #include "apitypes/filters.h"
@@ -35,6 +40,14 @@ void imageEvent(Services& s, const std::string& action, const std::string& id,
   s.events.publish(std::move(e));
 }
 
+// The IDs of the running (or paused) containers, which no image removal may take from under them.
+std::set<std::string> runningContainers(Services& s) {
+  std::set<std::string> ids;
+  if (auto list = s.containers.list(engine::ListOptions{}))
+    for (const Json& c : *list) ids.insert(c.value("Id", ""));
+  return ids;
+}
+
 }  // namespace
 
 void registerImageRoutes(Router& r, Services& s) {
@@ -44,9 +57,28 @@ void registerImageRoutes(Router& r, Services& s) {
                                           {"dangling", "label", "reference", "before", "since"}));
     bool all = q.queryBool("all");
     std::vector<ImageSummary> list;
+    // before= / since=: only images created strictly before / after the named one.
+    std::optional<int64_t> before, since;
     {
       std::lock_guard g(s.imageMu);
       list = TRY(s.images.list(all || f.has("dangling")));
+      if (f.has("before") || f.has("since")) {
+        auto every = TRY(s.images.list(true));
+        auto createdOf = [&](const std::string& ref) -> Result<int64_t> {
+          auto id = TRY(s.images.resolve(ref));
+          for (const auto& i : every)
+            if (i.id == id) return i.created;
+          return Error::notFound("No such image: {}", ref);
+        };
+        for (const auto& v : f.values("before")) {
+          int64_t t = TRY(createdOf(v));
+          before = before ? std::min(*before, t) : t;
+        }
+        for (const auto& v : f.values("since")) {
+          int64_t t = TRY(createdOf(v));
+          since = since ? std::max(*since, t) : t;
+        }
+      }
       if (f.has("dangling") || q.queryBool("shared-size")) {
         auto du = TRY(s.images.diskUsage());
         std::map<std::string, ImageSummary> byId;
@@ -64,6 +96,7 @@ void registerImageRoutes(Router& r, Services& s) {
     auto patterns = f.values("reference");
     for (auto& i : list) {
       if (f.has("dangling") && (i.repoTags.empty()) != dangling) continue;
+      if ((before && i.created >= *before) || (since && i.created <= *since)) continue;
       // Docker lists only the tags and digests that match, and leaves out images without one.
       if (f.has("reference") && !TRY(engine::keepMatchingReferences(i, patterns))) continue;
       if (!f.matchLabels("label", i.labels)) continue;
@@ -113,9 +146,11 @@ void registerImageRoutes(Router& r, Services& s) {
   r.add("DELETE", "/images/{name*}", [&s](Exchange& ex) -> Status {
     const Request& q = ex.request();
     std::vector<engine::RemoveItem> items;
+    // Asked before the image lock: a starting container holds its own lock, then the image's.
+    std::set<std::string> running = runningContainers(s);
     {
       std::lock_guard g(s.imageMu);
-      items = TRY(s.images.remove(q.params[0], q.queryBool("force")));
+      items = TRY(s.images.remove(q.params[0], q.queryBool("force"), running));
     }
     Json out = Json::array();
     for (const auto& i : items) {
@@ -132,12 +167,19 @@ void registerImageRoutes(Router& r, Services& s) {
 
   r.add("POST", "/images/prune", [&s](Exchange& ex) -> Status {
     auto f = TRY(apitypes::Filters::parse(ex.request().queryValue("filters"),
-                                          {"dangling", "label", "until"}));
+                                          {"dangling", "label", "label!", "until"}));
     bool all = f.has("dangling") && !TRY(f.boolValue("dangling"));
+    int64_t untilNs = TRY(f.untilNanos());
     engine::PruneReport rep;
     {
       std::lock_guard g(s.imageMu);
-      rep = TRY(s.images.prune(all));
+      std::map<Digest, engine::ImageSummary> byId;
+      for (auto& i : TRY(s.images.list(true))) byId.emplace(i.id, std::move(i));
+      rep = TRY(s.images.prune(all, [&](const Digest& id) {
+        auto it = byId.find(id);
+        if (it == byId.end() || !f.matchLabelFilters(it->second.labels)) return false;
+        return !untilNs || it->second.created * int64_t{1000000000} < untilNs;
+      }));
     }
     Json items = Json::array();
     for (const auto& i : rep.items) {

@@ -201,6 +201,14 @@ void registerSystemRoutes(Router& r, Services& s) {
                               {"BuildCache", Json::array()}});
   });
 
+  // berth keeps no build cache yet: nothing to prune, as `docker system prune` and
+  // `docker builder prune` expect to be told.
+  r.add("POST", "/build/prune", [](Exchange& ex) -> Status {
+    TRY(apitypes::Filters::parse(
+        ex.request().queryValue("filters"),
+        {"until", "id", "parent", "type", "description", "inuse", "shared", "private"}));
+    return ex.reply(200, Json{{"CachesDeleted", nullptr}, {"SpaceReclaimed", 0}});
+  });
   r.add("GET", "/version", [](Exchange& ex) { return ex.reply(200, versionDoc()); });
   r.add("GET", "/info", [&s](Exchange& ex) -> Status {
     auto list = TRY(s.containers.list({.all = true}));

@@ -199,6 +199,10 @@ void setupConsole(const InitPlan& plan) {
   char exe[4096];
   // runc reports a missing executable at create time, and docker maps the message to exit 127.
   if (!resolveExecutable(p, exe, sizeof exe)) {
+    // Go's exec.LookPath words: a path is stat'ed, a bare name searched in $PATH.
+    if (std::strchr(p.args[0].c_str(), '/'))
+      fail(sync, 0, "exec: \"%s\": stat %s: no such file or directory", p.args[0].c_str(),
+           p.args[0].c_str());
     fail(sync, 0, "exec: \"%s\": executable file not found in $PATH", p.args[0].c_str());
   }
   for (const auto& rl : p.rlimits) {

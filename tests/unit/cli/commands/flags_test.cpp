@@ -1,5 +1,7 @@
 #include "cli/flags.h"
 
+#include "base/strings.h"
+
 #include <gtest/gtest.h>
 
 namespace berth::cli {
@@ -131,8 +133,8 @@ TEST(FlagSet, UsagesAlignAndWrapAsPflag) {
 }
 
 TEST(GoQuoteArg, EscapesLikeStrconvQuote) {
-  EXPECT_EQ(goQuoteArg("a\"b\\c\n"), "\"a\\\"b\\\\c\\n\"");
-  EXPECT_EQ(goQuoteArg("\x01"), "\"\\x01\"");
+  EXPECT_EQ(berth::goQuoteArg("a\"b\\c\n"), "\"a\\\"b\\\\c\\n\"");
+  EXPECT_EQ(berth::goQuoteArg("\x01"), "\"\\x01\"");
 }
 
 }  // namespace

@@ -1,0 +1,164 @@
+#!/usr/bin/env bats
+# The docker CLI against a private berthd where dockerd's answers are easy to get wrong: prune
+# filters, rmi conflicts that even -f cannot force, the builtin networks and `system prune`,
+# an exec whose process cannot start, ps filters and columns, supplementary groups.
+
+bats_require_minimum_version 1.5.0
+
+load ../lib/berthd.bash
+
+setup_file() { berthd_start; }
+teardown_file() { berthd_stop; }
+teardown() { berthd_test_teardown pp; }
+
+n() { echo "pp$BATS_TEST_NUMBER-$1"; }
+
+@test "container prune honours label, label! and until" {
+  docker create --name "$(n keep)" -l keep=yes busybox true
+  docker create --name "$(n no)" -l keep=no busybox true
+  docker create --name "$(n bare)" busybox true
+  run docker container prune -f --filter until=1h
+  [ "$status" -eq 0 ]
+  [ "$(docker ps -aq --filter "name=$(n)" | wc -l)" -eq 3 ]
+  run docker container prune -f --filter 'label!=keep=yes'
+  [ "$status" -eq 0 ]
+  [ "$(docker ps -a --filter "name=$(n)" --format '{{.Names}}')" = "$(n keep)" ]
+  docker create --name "$(n two)" busybox true
+  run docker container prune -f --filter 'label!=keep'
+  [ "$(docker ps -a --filter "name=$(n)" --format '{{.Names}}')" = "$(n keep)" ]
+  run docker container prune -f --filter until=yesterday
+  [ "$status" -ne 0 ]
+  [[ $output == *'failed to parse value as time or duration: "yesterday"'* ]]
+}
+
+@test "image prune and images honour label and before/since" {
+  docker create --name "$(n c)" busybox true
+  docker commit -c 'LABEL stage=old' "$(n c)" pp-old:1
+  sleep 1.1
+  docker commit "$(n c)" pp-new:1
+  run docker images --filter before=pp-new:1 --format '{{.Repository}}'
+  [[ $output == *pp-old* && $output != *pp-new* ]]
+  run docker images --filter since=pp-old:1 --format '{{.Repository}}'
+  [ "$output" = pp-new ]
+  run docker images --filter since=nosuch:1
+  [ "$status" -ne 0 ]
+  run docker image prune -af --filter label=stage=nonexistent
+  [ "$status" -eq 0 ]
+  docker image inspect pp-old:1 pp-new:1 >/dev/null
+  run docker image prune -af --filter label=stage=old
+  [[ $output == *"untagged: pp-old:1"* ]]
+  run docker image inspect pp-old:1
+  [ "$status" -ne 0 ]
+  docker image inspect pp-new:1 >/dev/null
+  docker rm "$(n c)"
+  docker rmi pp-new:1
+}
+
+@test "rmi -f cannot force away a running container's image or a parent image" {
+  docker create --name "$(n c)" busybox true
+  docker commit "$(n c)" pp-child:1
+  local parent child
+  parent=$(docker images -q busybox)
+  run docker rmi -f "$parent"
+  [ "$status" -eq 1 ]
+  [[ $output == *"conflict: unable to delete $parent (cannot be forced) - image has dependent child images"* ]]
+  docker run -d --name "$(n r)" pp-child:1 sleep 60
+  child=$(docker images -q pp-child:1)
+  run docker rmi -f "$child"
+  [ "$status" -eq 1 ]
+  [[ $output == *"(cannot be forced) - image is being used by running container"* ]]
+  run docker rmi "$child"
+  [[ $output == *"(cannot be forced) - image is being used by running container"* ]]
+  # By name, -f only untags an image a running container uses; ps then shows its ID.
+  run docker rmi -f pp-child:1
+  [ "$status" -eq 0 ]
+  [ "$output" = "Untagged: pp-child:1" ]
+  [ "$(docker ps --filter "name=$(n r)" --format '{{.Image}}')" = "$child" ]
+  docker rm -f "$(n r)" "$(n c)"
+  run docker rmi "$child"
+  [ "$status" -eq 0 ]
+  [[ $output == *"Deleted: sha256:"* ]]
+  docker image inspect busybox >/dev/null
+}
+
+@test "the builtin networks: ls, inspect, rm refused; system prune runs through" {
+  run docker network ls --format '{{.Name}} {{.Driver}} {{.Scope}}'
+  [ "$status" -eq 0 ]
+  [ "$output" = "$(printf 'host host local\nnone null local')" ]
+  docker run -d --name "$(n c)" busybox sleep 60
+  run docker network inspect none --format '{{.Name}} {{range .Containers}}{{.Name}}{{end}}'
+  [ "$output" = "none $(n c)" ]
+  run docker inspect --format '{{range $k, $v := .NetworkSettings.Networks}}{{$k}}{{end}}' "$(n c)"
+  [ "$output" = none ]
+  [ "$(docker ps --filter "name=$(n c)" --format '{{.Networks}}')" = none ]
+  run docker network inspect nosuchnet
+  [ "$status" -ne 0 ]
+  [[ $output == *"network nosuchnet not found"* ]]
+  run docker network rm none
+  [ "$status" -ne 0 ]
+  [[ $output == *"none is a pre-defined network and cannot be removed"* ]]
+  run docker network create pp-net
+  [ "$status" -ne 0 ]
+  [[ $output == *"not supported"* ]]
+  run docker system prune -f
+  [ "$status" -eq 0 ]
+  [[ $output == *"Total reclaimed space"* ]]
+  docker inspect "$(n c)" >/dev/null
+}
+
+@test "an exec whose process cannot start exits 126 with the reason" {
+  docker run -d --name "$(n c)" busybox sleep 60
+  run docker exec "$(n c)" /nonexistent
+  [ "$status" -eq 126 ]
+  [[ $output == *'exec: "/nonexistent": stat /nonexistent: no such file or directory'* ]]
+  run docker exec -u nosuchuser "$(n c)" true
+  [ "$status" -eq 126 ]
+  [[ $output == *"unable to find user nosuchuser"* ]]
+  run docker exec -t "$(n c)" /etc/passwd
+  [ "$status" -eq 126 ]
+  [[ $output == *"permission denied"* ]]
+  # The container is unharmed.
+  run docker exec "$(n c)" echo fine
+  [ "$output" = fine ]
+}
+
+@test "logs of a --log-driver none container: a clear error, not a broken stream" {
+  docker run -d --name "$(n c)" --log-driver none busybox echo hi
+  run docker logs "$(n c)"
+  [ "$status" -ne 0 ]
+  [[ $output == *"configured logging driver does not support reading"* ]]
+  [[ $output != *"unexpected EOF"* ]]
+}
+
+@test "ps filters name (a regular expression), volume, expose, network, publish; quoted command" {
+  docker run -d --name "$(n web)" -l "$(n)" -v "$(n vol):/data" --expose 80 busybox \
+    sh -c 'sleep 60'
+  docker run -d --name "$(n other)" -l "$(n)" busybox sleep 60
+  ps_names() { docker ps --filter "label=$(n)" "$@" --format '{{.Names}}' | sort | tr '\n' ' '; }
+  [ "$(ps_names --filter "name=^$(n web)\$")" = "$(n web) " ]
+  [ "$(ps_names --filter "name=$(n o)")" = "$(n other) " ]
+  [ "$(ps_names --filter "volume=$(n vol)")" = "$(n web) " ]
+  [ "$(ps_names --filter volume=/data)" = "$(n web) " ]
+  [ "$(ps_names --filter volume=/nowhere)" = "" ]
+  [ "$(ps_names --filter expose=80)" = "$(n web) " ]
+  [ "$(ps_names --filter expose=70-90/tcp)" = "$(n web) " ]
+  [ "$(ps_names --filter expose=80/udp)" = "" ]
+  [ "$(ps_names --filter publish=80)" = "" ]
+  [ "$(ps_names --filter network=none)" = "$(n other) $(n web) " ]
+  [ "$(ps_names --filter network=host)" = "" ]
+  run docker ps --filter health=bogus
+  [ "$status" -ne 0 ]
+  [ "$(docker ps --no-trunc --filter "name=$(n web)" --format '{{.Command}}')" = "\"sh -c 'sleep 60'\"" ]
+  docker rm -f "$(n web)"
+  docker volume rm "$(n vol)"
+}
+
+@test "supplementary groups start with the primary group, as docker sets them" {
+  run docker run --rm busybox id
+  [ "$output" = "uid=0(root) gid=0(root) groups=0(root),10(wheel)" ]
+  run docker run --rm -u 1000:1000 busybox id
+  [ "$output" = "uid=1000 gid=1000 groups=1000" ]
+  docker run -d --name "$(n c)" busybox sleep 60
+  run docker exec -u nobody "$(n c)" id -G
+  [ "$output" = "65534" ]
+}
