@@ -141,9 +141,10 @@ std::optional<Json> mountHolding(const Json& doc, const std::string& path) {
   return best;
 }
 
-// The container's volumes and bind mounts, mounted on its rootfs (mounted at rootfs) for a call
-// on a stopped container; each target is resolved inside the rootfs, and one that is not there
-// (the container never ran) is left out. Undone in reverse order by the destructor.
+// The container's volumes, bind mounts and its hosts, hostname and resolv.conf files, mounted on
+// its rootfs (mounted at rootfs) for a call on a stopped container; each target is resolved inside
+// the rootfs, and one that is not there (the container never ran) is left out. Undone in reverse
+// order by the destructor.
 class VolumeMounts {
  public:
   VolumeMounts(const Json& doc, const std::string& rootfs) {
@@ -153,6 +154,18 @@ class VolumeMounts {
     if (doc.contains("Mounts") && doc["Mounts"].is_array()) {
       for (const auto& m : doc["Mounts"]) mounts.push_back(&m);
     }
+    // The files berthd writes for the container (hosts, hostname, resolv.conf), as its
+    // processes see them, unless a mount of the user's takes their place.
+    std::string bundle = rootfs.substr(0, rootfs.rfind('/'));
+    for (const char* name : {"resolv.conf", "hostname", "hosts"}) {
+      std::string dest = std::string("/etc/") + name;
+      if (std::any_of(mounts.begin(), mounts.end(), [&](const Json* m) {
+            return cleanAbsolute(m->value("Destination", "")) == dest;
+          }))
+        continue;
+      files_.push_back(Json{{"Source", bundle + "/" + name}, {"Destination", dest}, {"RW", true}});
+    }
+    for (const auto& f : files_) mounts.push_back(&f);
     // Parents before children: /data before /data/sub.
     std::sort(mounts.begin(), mounts.end(), [](const Json* a, const Json* b) {
       return cleanAbsolute(a->value("Destination", "")).size() <
@@ -189,6 +202,7 @@ class VolumeMounts {
   }
 
  private:
+  std::vector<Json> files_;
   std::vector<std::string> mounted_;
 };
 
@@ -201,11 +215,7 @@ Status withRootfs(ContainerService::Impl& im, const std::shared_ptr<Container>& 
   std::string rootfs = im.bundleDir(c->id) + "/rootfs";
   bool mountedHere = false;
   if (!c->doc["State"].value("Running", false)) {
-    std::vector<std::string> lowers;
-    {
-      std::lock_guard g(im.imageMu);
-      lowers = TRY(im.images.layerDirs(TRY(Digest::parse(c->doc.value("Image", "")))));
-    }
+    auto lowers = TRY(im.rootfsLowers(c->doc));
     // Never volatile: a cp into a stopped container must be on disk like any other write.
     TRY(im.snapshots->mount(c->id, lowers, rootfs, {.volatileUpper = false}));
     mountedHere = true;

@@ -2,10 +2,12 @@
 // into the container's inspect document, its rootfs snapshot and files prepared, and the record
 // stored in one transaction. Nothing runs yet.
 
+#include <arpa/inet.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <regex>
+#include <set>
 
 #include "base/file.h"
 #include "base/strings.h"
@@ -31,20 +33,21 @@ std::string envKey(const std::string& kv) {
 
 // Docker's merge of the image's config under the request's (daemon/create.go mergeAndVerify).
 Status mergeImageConfig(Json& cfg, const oci::ContainerConfig& img) {
-  std::vector<std::string> env = img.env;
+  // The request's variables as given, then the image's whose names it does not set.
+  std::vector<std::string> env;
   if (cfg.contains("Env") && cfg["Env"].is_array()) {
     for (const auto& e : cfg["Env"]) {
       if (!e.is_string()) return Error::invalid("invalid environment variable: {}", dumpJson(e));
       std::string kv = e.get<std::string>();
       if (kv.empty() || kv[0] == '=') return Error::invalid("invalid environment variable: {}", kv);
-      auto it = std::find_if(env.begin(), env.end(),
-                             [&](const std::string& x) { return envKey(x) == envKey(kv); });
-      if (it != env.end()) {
-        *it = kv;
-      } else {
-        env.push_back(kv);
-      }
+      env.push_back(std::move(kv));
     }
+  }
+  size_t given = env.size();
+  for (const std::string& kv : img.env) {
+    if (std::none_of(env.begin(), env.begin() + static_cast<std::ptrdiff_t>(given),
+                     [&](const std::string& x) { return envKey(x) == envKey(kv); }))
+      env.push_back(kv);
   }
   cfg["Env"] = env;
   Json entry = stringArrayOrNull(cfg.value("Entrypoint", Json()));
@@ -154,6 +157,59 @@ int64_t intField(const Json& j, const char* key) {
   return it->get<int64_t>();
 }
 
+bool isIpAddress(const std::string& s) {
+  unsigned char buf[16];
+  return ::inet_pton(AF_INET, s.c_str(), buf) == 1 || ::inet_pton(AF_INET6, s.c_str(), buf) == 1;
+}
+
+// --add-host NAME:IP (the API's form; the CLI also takes NAME=IP) -> {name, ip}.
+Result<std::pair<std::string, std::string>> parseExtraHost(const std::string& h) {
+  auto sep = h.find_first_of(":=");
+  if (sep == std::string::npos || sep == 0)
+    return Error::invalid("bad format for add-host: {:?}", h);
+  std::string name = h.substr(0, sep), ip = h.substr(sep + 1);
+  if (ip.size() > 2 && ip.front() == '[' && ip.back() == ']') ip = ip.substr(1, ip.size() - 2);
+  if (ip == "host-gateway")
+    return Error::invalid(
+        "add-host {:?}: host-gateway needs bridge networking, which berth does "
+        "not have yet",
+        h);
+  if (!isIpAddress(ip)) return Error::invalid("invalid IP address in add-host: {:?}", ip);
+  return std::pair{name, ip};
+}
+
+// /etc/resolv.conf as dockerd writes it: on the host's network the host's own; elsewhere the
+// host's without loopback nameservers (unreachable from the container), Google's public ones
+// when none remains. --dns, --dns-search and --dns-option replace their lines.
+std::string resolvConf(const Json& hc, const std::string& host) {
+  auto dns = stringList(hc, "Dns"), search = stringList(hc, "DnsSearch"),
+       options = stringList(hc, "DnsOptions");
+  bool hostNet = hc.value("NetworkMode", "") == "host";
+  if (hostNet && dns.empty() && search.empty() && options.empty()) return host;
+  std::vector<std::string> servers, hostSearch, hostOptions;
+  for (const std::string& line : split(host, '\n', true)) {
+    auto f = split(std::string(trim(line)), ' ', true);
+    if (f.size() < 2 || f[0][0] == '#' || f[0][0] == ';') continue;
+    if (f[0] == "nameserver") {
+      bool loopback = startsWith(f[1], "127.") || f[1] == "::1";
+      if (hostNet || !loopback) servers.push_back(f[1]);
+    } else if (f[0] == "search" || f[0] == "domain") {
+      hostSearch.assign(f.begin() + 1, f.end());
+    } else if (f[0] == "options") {
+      hostOptions.insert(hostOptions.end(), f.begin() + 1, f.end());
+    }
+  }
+  if (!dns.empty()) servers = dns;
+  if (servers.empty()) servers = {"8.8.8.8", "8.8.4.4"};
+  if (search.empty()) search = hostSearch;
+  if (options.empty()) options = hostOptions;
+  std::string out;
+  for (const std::string& n : servers) out += "nameserver " + n + "\n";
+  if (!search.empty() && join(search, " ") != ".") out += "search " + join(search, " ") + "\n";
+  if (!options.empty()) out += "options " + join(options, " ") + "\n";
+  return out;
+}
+
 Status checkHostConfig(Json& hc, const EngineOptions& opts) {
   int64_t mem = intField(hc, "Memory");
   if (mem < 0) return Error::invalid("invalid memory limit {}", mem);
@@ -220,6 +276,33 @@ Status checkHostConfig(Json& hc, const EngineOptions& opts) {
   if (logType != "json-file" && logType != "none") {
     return Error::invalid("logging driver {:?} is not supported: use json-file or none", logType);
   }
+  // Namespace modes: a new namespace, or the host's. Joining another container's is refused
+  // rather than silently giving the container its own.
+  struct ModeRule {
+    const char* key;
+    const char* flag;
+    std::set<std::string> allowed;
+  };
+  for (const ModeRule& r :
+       {ModeRule{"PidMode", "--pid", {"", "host"}},
+        ModeRule{"IpcMode", "--ipc", {"", "private", "shareable", "none", "host"}},
+        ModeRule{"UTSMode", "--uts", {"", "host"}},
+        ModeRule{"CgroupnsMode", "--cgroupns", {"", "private", "host"}},
+        ModeRule{"UsernsMode", "--userns", {"", "host"}}}) {
+    std::string mode = hc.value(r.key, "");
+    if (r.allowed.count(mode)) continue;
+    if (startsWith(mode, "container:"))
+      return Error::invalid("{} {}: sharing another container's namespace is not supported yet",
+                            r.flag, mode);
+    return Error::invalid("invalid {} mode {:?}", r.flag, mode);
+  }
+  if (hc.value("UTSMode", "") == "host" && net != "host" && !hc.value("Hostname", "").empty())
+    return Error::invalid("conflicting options: hostname and the UTS mode");
+  TRY(checkCapabilities(hc));
+  for (const std::string& h : stringList(hc, "ExtraHosts")) TRY(parseExtraHost(h));
+  for (const std::string& d : stringList(hc, "Dns")) {
+    if (!isIpAddress(d)) return Error::invalid("{} is not an ip address", d);
+  }
   return {};
 }
 
@@ -274,7 +357,9 @@ Result<CreateResult> ContainerService::create(const std::string& requestedName, 
 
   std::string id = randomHexId();
   if (cfg.value("Hostname", "").empty()) {
-    cfg["Hostname"] = hc.value("NetworkMode", "") == "host" ? "" : id.substr(0, 12);
+    cfg["Hostname"] = hc.value("NetworkMode", "") == "host" || hc.value("UTSMode", "") == "host"
+                          ? ""
+                          : id.substr(0, 12);
   }
   for (const char* key : {"Domainname", "User", "WorkingDir"}) {
     if (!cfg.contains(key) || !cfg[key].is_string()) cfg[key] = "";
@@ -359,13 +444,19 @@ Result<CreateResult> ContainerService::create(const std::string& requestedName, 
     ::gethostname(buf, sizeof buf - 1);
     hostname = buf;
   }
-  std::string hosts = fmt::format(
-      "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\n"
-      "ff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n");
-  std::string resolv;
-  if (hc["NetworkMode"] == "host") {
-    resolv = readFile("/etc/resolv.conf").value_or("");
+  bool hostNet = hc["NetworkMode"] == "host";
+  // /etc/hosts: the host's own on its network, else docker's standard entries; then --add-host.
+  std::string hosts =
+      hostNet ? readFile("/etc/hosts").value_or("")
+              : "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+                "fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\n"
+                "ff02::2\tip6-allrouters\n";
+  if (!hosts.empty() && hosts.back() != '\n') hosts += '\n';
+  for (const std::string& h : stringList(hc, "ExtraHosts")) {
+    auto [hostName, ip] = TRY(parseExtraHost(h));
+    hosts += ip + "\t" + hostName + "\n";
   }
+  std::string resolv = resolvConf(hc, readFile("/etc/resolv.conf").value_or(""));
   // Atomic, not synced: a crash loses at most files a restart of berthd does not need (Docker
   // writes them without even the rename).
   constexpr auto kVolatile = Durability::Volatile;

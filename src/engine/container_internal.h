@@ -71,6 +71,13 @@ struct ContainerService::Impl {
   std::string bundleDir(const std::string& id) const { return opts.dataRoot + "/containers/" + id; }
   std::string stateDir(const std::string& id) const { return opts.execRoot + "/" + id; }
   std::string runtimeRoot() const { return opts.execRoot + "/runtime"; }
+  /// The init layer (container_rootfs.cpp): the topmost lower of every container's rootfs.
+  std::string initLayerDir() const { return opts.dataRoot + "/init-layer.v1"; }
+  Status ensureInitLayer();
+  /// The overlay lowers of a container's rootfs, bottom first: its image's layers, the init layer.
+  Result<std::vector<std::string>> rootfsLowers(const Json& doc);
+  /// The size of an image ("sha256:..."), 0 when it is gone (ps -s's virtual size).
+  int64_t imageSize(const std::string& imageId);
   std::string runtimeFor(const Json& doc) const;
   /// After a restart of berthd: the shim found in the state dir, watched until it exits.
   void watchRestoredShim(const std::shared_ptr<Container>& c);
@@ -99,6 +106,14 @@ struct ContainerService::Impl {
   Status killLocked(Container& c, int sig);
 };
 
+// container_spec.cpp: the strings of a JSON array field (others skipped; absent: none).
+std::vector<std::string> stringList(const Json& j, const char* key);
+// container_spec.cpp: docker's ReplaceOrAppendEnvValues: each override replaces the entry of
+// its name or is appended; a bare NAME (no '=') removes it and is not added.
+std::vector<std::string> replaceOrAppendEnv(std::vector<std::string> env,
+                                            const std::vector<std::string>& overrides);
+// container_spec.cpp: CapAdd and CapDrop name known capabilities (docker's create-time check).
+Status checkCapabilities(const Json& hc);
 // container_spec.cpp: the OCI spec for a container's doc (rootfs mounted at bundle/rootfs).
 Result<std::string> buildSpec(const ContainerService::Impl& im, const Json& doc);
 Result<std::string> buildExecProcess(const ContainerService::Impl& im, const Json& doc,

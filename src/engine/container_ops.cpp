@@ -31,6 +31,7 @@ Result<std::unique_ptr<ContainerService>> ContainerService::open(const EngineOpt
   TRY(ensureDir(opts.dataRoot + "/volumes", 0701));
   TRY(ensureDir(opts.execRoot, 0711));
   impl->snapshots = TRY(storage::openSnapshotStore(opts.dataRoot));
+  TRY(impl->ensureInitLayer());
   TRY(impl->openDb());
   std::vector<std::shared_ptr<Container>> all;
   for (Json& doc : TRY(impl->loadAll())) {
@@ -332,8 +333,9 @@ Result<WaitResult> ContainerService::wait(const std::string& nameOrId, const std
     if (cancelled && cancelled()) return Error(ErrorKind::Cancelled, "client went away");
   }
   WaitResult r;
+  // A start that failed is the start request's error, not the wait's (dockerd's waiters see
+  // only the exit code then: 127 for a missing executable).
   r.statusCode = c->doc["State"].value("ExitCode", 0);
-  r.error = c->doc["State"].value("Error", "");
   return r;
 }
 
@@ -372,7 +374,9 @@ Result<Json> ContainerService::inspect(const std::string& nameOrId, bool size) c
   }
   doc["ExecIDs"] = execIds.empty() ? Json(nullptr) : Json(execIds);
   if (size) {
-    doc["SizeRw"] = impl_->snapshots->diskUsage(c->id).value_or(0);
+    int64_t rw = impl_->snapshots->diskUsage(c->id).value_or(0);
+    doc["SizeRw"] = rw;
+    doc["SizeRootFs"] = rw + impl_->imageSize(doc.value("Image", ""));
   }
   return doc;
 }

@@ -247,8 +247,9 @@ Result<std::vector<Json>> ContainerService::list(const ListOptions& o) const {
                 {"NetworkSettings", {{"Networks", containerNetworks(d["HostConfig"])}}},
                 {"Mounts", mounts}};
     if (o.size) {
-      sum["SizeRw"] = im.snapshots->diskUsage(id).value_or(0);
-      sum["SizeRootFs"] = 0;
+      int64_t rw = im.snapshots->diskUsage(id).value_or(0);
+      sum["SizeRw"] = rw;
+      sum["SizeRootFs"] = rw + im.imageSize(imageId);
     }
     out.push_back(std::move(sum));
     if (o.limit > 0 && static_cast<int>(out.size()) >= o.limit) break;
@@ -300,16 +301,12 @@ Result<Json> ContainerService::top(const std::string& nameOrId, const std::strin
 Result<Json> ContainerService::changes(const std::string& nameOrId) const {
   auto& im = *impl_;
   auto c = TRY(im.find(nameOrId));
-  std::string image;
+  Json doc;
   {
     std::lock_guard lk(c->mu);
-    image = c->doc.value("Image", "");
+    doc = c->doc;
   }
-  std::vector<std::string> lowers;
-  {
-    std::lock_guard g(im.imageMu);
-    lowers = TRY(im.images.layerDirs(TRY(Digest::parse(image))));
-  }
+  auto lowers = TRY(im.rootfsLowers(doc));
   std::string upper = im.snapshots->upperDir(c->id);
   auto inLower = [&](const std::string& rel) {
     struct stat st;

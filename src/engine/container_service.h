@@ -73,7 +73,6 @@ struct ExecConfig {
 
 struct WaitResult {
   int statusCode = 0;
-  std::string error;
 };
 
 // Stops a blocking call early (the client went away).

@@ -23,6 +23,33 @@
 
 namespace berth::engine {
 
+std::vector<std::string> stringList(const Json& j, const char* key) {
+  std::vector<std::string> out;
+  if (j.contains(key) && j[key].is_array()) {
+    for (const auto& v : j[key]) {
+      if (v.is_string()) out.push_back(v.get<std::string>());
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> replaceOrAppendEnv(std::vector<std::string> env,
+                                            const std::vector<std::string>& overrides) {
+  auto key = [](const std::string& kv) { return kv.substr(0, kv.find('=')); };
+  for (const std::string& o : overrides) {
+    auto it = std::find_if(env.begin(), env.end(),
+                           [&](const std::string& e) { return key(e) == key(o); });
+    if (o.find('=') == std::string::npos) {
+      if (it != env.end()) env.erase(it);  // a bare NAME unsets it
+    } else if (it != env.end()) {
+      *it = o;
+    } else {
+      env.push_back(o);
+    }
+  }
+  return env;
+}
+
 namespace {
 
 const std::vector<std::string> kDefaultCaps = {
@@ -148,16 +175,6 @@ Result<ResolvedUser> resolveUser(const std::string& rootfs, const std::string& s
   return r;
 }
 
-std::vector<std::string> stringList(const Json& j, const char* key) {
-  std::vector<std::string> out;
-  if (j.contains(key) && j[key].is_array()) {
-    for (const auto& v : j[key]) {
-      if (v.is_string()) out.push_back(v.get<std::string>());
-    }
-  }
-  return out;
-}
-
 int64_t num(const Json& j, const char* key) {
   auto it = j.find(key);
   return it != j.end() && it->is_number() ? it->get<int64_t>() : 0;
@@ -190,17 +207,10 @@ std::vector<std::string> allHostCapabilities() {
 
 Result<std::vector<std::string>> capabilities(const Json& hc) {
   if (hc.value("Privileged", false)) return allHostCapabilities();
+  TRY(checkCapabilities(hc));
   std::vector<std::string> adds, drops;
   for (auto& c : stringList(hc, "CapAdd")) adds.push_back(normalizeCap(c));
   for (auto& c : stringList(hc, "CapDrop")) drops.push_back(normalizeCap(c));
-  for (const auto& c : adds) {
-    if (c != "ALL" && !oci::capabilityFromName(c))
-      return Error::invalid("unknown capability: {:?}", c);
-  }
-  for (const auto& c : drops) {
-    if (c != "ALL" && !oci::capabilityFromName(c))
-      return Error::invalid("unknown capability: {:?}", c);
-  }
   auto has = [](const std::vector<std::string>& v, const std::string& c) {
     return std::find(v.begin(), v.end(), c) != v.end();
   };
@@ -338,6 +348,17 @@ Result<std::vector<oci::Rlimit>> rlimits(const Json& hc) {
 
 }  // namespace
 
+Status checkCapabilities(const Json& hc) {
+  for (const char* field : {"CapAdd", "CapDrop"}) {
+    for (const auto& c : stringList(hc, field)) {
+      std::string cap = normalizeCap(c);
+      if (cap != "ALL" && !oci::capabilityFromName(cap))
+        return Error::invalid("invalid {}: unknown capability: {:?}", field, cap);
+    }
+  }
+  return {};
+}
+
 Result<std::string> buildSpec(const ContainerService::Impl& im, const Json& doc) {
   const Json& cfg = doc["Config"];
   const Json& hc = doc["HostConfig"];
@@ -360,7 +381,7 @@ Result<std::string> buildSpec(const ContainerService::Impl& im, const Json& doc)
   if (p.cwd.empty()) p.cwd = "/";
   ResolvedUser u = TRY(resolveUser(rootfs, cfg.value("User", ""), stringList(hc, "GroupAdd")));
   p.user = u.user;
-  p.env = stringList(cfg, "Env");
+  p.env = replaceOrAppendEnv({}, stringList(cfg, "Env"));
   auto hasEnv = [&](std::string_view k) {
     return std::any_of(p.env.begin(), p.env.end(),
                        [&](const std::string& e) { return startsWith(e, std::string(k) + "="); });
@@ -386,20 +407,22 @@ Result<std::string> buildSpec(const ContainerService::Impl& im, const Json& doc)
 
   oci::Linux& l = *s.linux;
   l.namespaces.clear();
-  for (oci::NamespaceType t :
-       {oci::NamespaceType::Pid, oci::NamespaceType::Ipc, oci::NamespaceType::Uts,
-        oci::NamespaceType::Mount, oci::NamespaceType::Cgroup}) {
-    l.namespaces.push_back({.type = t});
+  // A namespace of its own unless its mode says the host's (--pid/--ipc/--uts/--cgroupns host,
+  // --network host, which brings the host's hostname too, as Docker does).
+  bool hostNet = hc.value("NetworkMode", "none") == "host";
+  bool hostIpc = hc.value("IpcMode", "") == "host";
+  for (auto [t, host] : {std::pair{oci::NamespaceType::Pid, hc.value("PidMode", "") == "host"},
+                         {oci::NamespaceType::Ipc, hostIpc},
+                         {oci::NamespaceType::Uts, hostNet || hc.value("UTSMode", "") == "host"},
+                         {oci::NamespaceType::Mount, false},
+                         {oci::NamespaceType::Cgroup, hc.value("CgroupnsMode", "") == "host"},
+                         {oci::NamespaceType::Network, hostNet}}) {
+    if (!host) l.namespaces.push_back({.type = t});
   }
-  if (hc.value("NetworkMode", "none") != "host")
-    l.namespaces.push_back({.type = oci::NamespaceType::Network});
-  if (hc.value("NetworkMode", "") == "host") {
-    // The host's network namespace: its hostname too, as Docker does.
-    l.namespaces.erase(
-        std::remove_if(l.namespaces.begin(), l.namespaces.end(),
-                       [](const oci::Namespace& n) { return n.type == oci::NamespaceType::Uts; }),
-        l.namespaces.end());
-    s.hostname.clear();
+  if (hostNet || hc.value("UTSMode", "") == "host") s.hostname.clear();
+  if (hc.contains("Sysctls") && hc["Sysctls"].is_object()) {
+    for (const auto& [k, v] : hc["Sysctls"].items())
+      if (v.is_string()) l.sysctl[k] = v.get<std::string>();
   }
   std::string parent = hc.value("CgroupParent", "");
   if (parent.empty()) parent = im.opts.cgroupParent;
@@ -427,33 +450,51 @@ Result<std::string> buildSpec(const ContainerService::Impl& im, const Json& doc)
 
   // Mounts: Docker's defaults (shm sized by ShmSize), the container's files, then volumes.
   for (auto& m : s.mounts) {
-    if (m.destination == "/dev/shm") {
+    if (m.destination == "/dev/shm" && hostIpc) {
+      // The host's IPC namespace shares the host's /dev/shm, as Docker does.
+      m = {.destination = "/dev/shm",
+           .type = "bind",
+           .source = "/dev/shm",
+           .options = {"rbind", "rprivate"}};
+    } else if (m.destination == "/dev/shm") {
       m.options = {"nosuid", "noexec", "nodev", "mode=1777",
                    fmt::format("size={}", num(hc, "ShmSize"))};
     }
     if (m.destination == "/sys" && privileged) m.options = {"nosuid", "noexec", "nodev", "rw"};
   }
+  // The container's own mounts after Docker's defaults, ordered as Docker orders them: by the
+  // depth of their destination, so a bind on /etc comes before the files mounted in it. A user
+  // mount on one of the files replaces it.
+  std::vector<oci::Mount> own = ociMounts(doc.value("Mounts", Json::array()), hc);
+  auto clean = [](const std::string& path) { return oci::cleanPath(path).value_or(path); };
+  auto userMounts = [&](const std::string& dst) {
+    return std::any_of(own.begin(), own.end(),
+                       [&](const oci::Mount& m) { return clean(m.destination) == dst; });
+  };
   std::string ro = hc.value("ReadonlyRootfs", false) ? "ro" : "rw";
   for (const auto& [dst, src] : {std::pair{"/etc/resolv.conf", "resolv.conf"},
                                  {"/etc/hostname", "hostname"},
                                  {"/etc/hosts", "hosts"}}) {
-    s.mounts.push_back({.destination = dst,
-                        .type = "bind",
-                        .source = bundle + "/" + src,
-                        .options = {"rbind", "rprivate", ro}});
+    if (userMounts(dst)) continue;
+    own.push_back({.destination = dst,
+                   .type = "bind",
+                   .source = bundle + "/" + src,
+                   .options = {"rbind", "rprivate", ro}});
   }
-  // run --init: the init before the user's mounts, as Docker places it; the command runs under
-  // it while inspect's Path and Args stay the user's, as Docker's do.
+  // run --init: the command runs under the init while inspect's Path and Args stay the user's,
+  // as Docker's do.
   if (hc.contains("Init") && hc["Init"].is_boolean() && hc["Init"].get<bool>()) {
     std::string init = TRY(initBinary(im.opts.initPath));
-    s.mounts.push_back({.destination = kContainerInitPath,
-                        .type = "bind",
-                        .source = init,
-                        .options = {"rbind", "rprivate", "ro"}});
+    own.push_back({.destination = kContainerInitPath,
+                   .type = "bind",
+                   .source = init,
+                   .options = {"rbind", "rprivate", "ro"}});
     p.args.insert(p.args.begin(), {kContainerInitPath, "--"});
   }
-  for (auto& m : ociMounts(doc.value("Mounts", Json::array()), hc))
-    s.mounts.push_back(std::move(m));
+  auto depth = [&](const oci::Mount& m) { return split(clean(m.destination), '/', true).size(); };
+  std::stable_sort(own.begin(), own.end(),
+                   [&](const oci::Mount& a, const oci::Mount& b) { return depth(a) < depth(b); });
+  for (auto& m : own) s.mounts.push_back(std::move(m));
 
   Json spec = oci::specToJson(s);
   // Seccomp as Docker's daemon sets it: none for --privileged or seccomp=unconfined, the given
@@ -501,12 +542,7 @@ Result<std::string> buildExecProcess(const ContainerService::Impl& im, const Jso
   std::string user = cfg.user.empty() ? ccfg.value("User", "") : cfg.user;
   ResolvedUser u = TRY(resolveUser(rootfs, user, stringList(hc, "GroupAdd")));
   p.user = u.user;
-  p.env = stringList(ccfg, "Env");
-  for (const auto& e : cfg.env) {
-    std::string key = e.substr(0, e.find('='));
-    std::erase_if(p.env, [&](const std::string& x) { return x.substr(0, x.find('=')) == key; });
-    p.env.push_back(e);
-  }
+  p.env = replaceOrAppendEnv(replaceOrAppendEnv({}, stringList(ccfg, "Env")), cfg.env);
   auto hasEnv = [&](std::string_view k) {
     return std::any_of(p.env.begin(), p.env.end(),
                        [&](const std::string& e) { return startsWith(e, std::string(k) + "="); });

@@ -137,21 +137,14 @@ Status ContainerService::Impl::startLocked(const std::shared_ptr<Container>& c,
     return fail(std::move(e));
   };
 
-  std::vector<std::string> lowers;
-  {
-    std::lock_guard g(imageMu);
-    auto image = Digest::parse(doc.value("Image", ""));
-    if (!image) return failEarly(image.error());
-    auto dirs = images.layerDirs(*image);
-    if (!dirs) return failEarly(dirs.error());
-    lowers = std::move(*dirs);
-  }
+  auto lowers = rootfsLowers(doc);
+  if (!lowers) return failEarly(lowers.error());
   if (isMounted(rootfs)) (void)snapshots->unmount(rootfs);
   // An AutoRemove container's upper is thrown away after this run: no syncs of it, so its
   // unmount does not wait for a sync of the whole host filesystem.
   storage::SnapshotMountOptions mountOpts;
   mountOpts.volatileUpper = doc["HostConfig"].value("AutoRemove", false);
-  if (auto st = snapshots->mount(id, lowers, rootfs, mountOpts); !st) return failEarly(st.error());
+  if (auto st = snapshots->mount(id, *lowers, rootfs, mountOpts); !st) return failEarly(st.error());
   auto spec = buildSpec(*this, doc);
   if (!spec) return failEarly(spec.error());
   // Rewritten at every start: no need to sync it.

@@ -132,7 +132,7 @@ Result<std::vector<Json>> ContainerService::volumeList(const apitypes::Filters& 
 }
 
 Result<int64_t> ContainerService::volumeSize(const std::string& name) const {
-  return storage::treeDiskUsage(impl_->opts.dataRoot + "/volumes/" + name + "/_data");
+  return storage::treeContentSize(impl_->opts.dataRoot + "/volumes/" + name + "/_data");
 }
 
 Status ContainerService::volumeRemove(const std::string& name, bool force) {

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "base/strings.h"
 #include "base/unique_fd.h"
 #include "engine/image_internal.h"
 #include "image/config_changes.h"
@@ -87,7 +88,10 @@ Result<Digest> ImageService::commit(const std::string& upperDir, const Digest& p
   cfg.created = nowRfc3339();
   cfg.author = opts.author;
   cfg.diffIds.push_back(stats.diffId);
-  cfg.history.push_back({cfg.created, "", opts.author, opts.message, false});
+  // As docker commit: the history names the container's command.
+  std::string createdBy;
+  if (opts.config && opts.config->cmd) createdBy = join(*opts.config->cmd, " ");
+  cfg.history.push_back({cfg.created, createdBy, opts.author, opts.message, false});
   if (!opts.containerId.empty()) cfg.extra["container"] = opts.containerId;
   cfg.extra["parent"] = parent.str();
   if (!opts.message.empty()) cfg.extra["comment"] = opts.message;

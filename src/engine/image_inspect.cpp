@@ -75,9 +75,15 @@ Result<std::vector<HistoryItem>> ImageService::history(std::string_view nameOrId
     if (!it->emptyLayer && layer > 0) h.size = layers[--layer].size;
     out.push_back(std::move(h));
   }
-  if (!out.empty()) {
-    out.front().id = id.str();
-    for (auto& t : TRY(db.tagsOf(id))) out.front().tags.push_back(familiar(t));
+  // As dockerd: the newest line is the image, each older one its next parent while the local
+  // parent chain (commit, build) lasts.
+  Digest cur = id;
+  for (auto& h : out) {
+    h.id = cur.str();
+    for (auto& t : TRY(db.tagsOf(cur))) h.tags.push_back(familiar(t));
+    auto rec = db.image(cur);
+    if (!rec || rec->parent.empty() || !db.image(rec->parent)) break;
+    cur = rec->parent;
   }
   return out;
 }

@@ -46,8 +46,10 @@ Result<image::LayerRecord> claimStaged(ImageService::Parts& p, const Digest& par
   rec.blobDigest = in.blobDigest;
   rec.blobSize = st.size;
   rec.blobMediaType = std::string(oci::kMediaTypeDockerLayer);
-  rec.size = st.size;
-  if (p.layers->has(rec.chainId)) return rec;  // an earlier image brought it
+  if (p.layers->has(rec.chainId)) {  // an earlier image brought it
+    rec.size = TRY(p.layers->diskUsage(rec.chainId));
+    return rec;
+  }
   TRY(p.layers->create(rec.chainId, [&](const std::string& diffDir) -> Status {
     if (::rename((st.dir + "/diff").c_str(), diffDir.c_str()) != 0)
       return Error::sys(errno, "rename {}/diff to {}", st.dir, diffDir);
@@ -58,6 +60,7 @@ Result<image::LayerRecord> claimStaged(ImageService::Parts& p, const Digest& par
     }
     return ok();
   }));
+  rec.size = TRY(p.layers->diskUsage(rec.chainId));
   st.claimedBy = rec.chainId;
   return rec;
 }
@@ -136,7 +139,6 @@ Result<image::LayerRecord> ensureLayer(ImageService::Parts& p, const Digest& par
 
   auto known = p.db->layer(chain);
   if (known && p.layers->has(chain)) return *known;
-  int64_t tarSize = -1;
   TRY_CTX(p.layers->create(chain,
                            [&](const std::string& dir) -> Status {
                              if (::lseek(fd.get(), 0, SEEK_SET) < 0)
@@ -146,17 +148,11 @@ Result<image::LayerRecord> ensureLayer(ImageService::Parts& p, const Digest& par
                                return Error::invalid(
                                    "layer diff ID mismatch: the image says {}, the blob gives {}",
                                    diffId.str(), st.diffId.str());
-                             tarSize = st.tarSize;
                              return ok();
                            }),
           "unpack layer {}", in.blobDigest.str());
-  if (tarSize < 0) {
-    // The layer dir existed already (an earlier run that crashed before its record): size it.
-    tarSize = comp == oci::Compression::None ? rec.blobSize : 0;
-    if (known) tarSize = known->size;
-    if (tarSize == 0) tarSize = TRY(p.layers->diskUsage(chain));
-  }
-  rec.size = tarSize;
+  // docker's layer size: the bytes of the unpacked files (its graph driver's DiffSize).
+  rec.size = TRY(p.layers->diskUsage(chain));
   return rec;
 }
 

@@ -20,7 +20,7 @@ struct LayerRecord {
   Digest chainId;
   Digest diffId;
   Digest parent;              // chain ID of the layer below; empty for a base layer
-  int64_t size = 0;           // bytes of the uncompressed tar (Docker's layer Size)
+  int64_t size = 0;           // bytes of the unpacked files (Docker's layer Size)
   Digest blobDigest;          // the blob as stored in the content store (may be compressed)
   std::string blobMediaType;  // its media type
   int64_t blobSize = 0;

@@ -156,13 +156,14 @@ class UsageCounter : public TreeVisitor {
     add(st);
     return ok();
   }
-  Status dirDone(int, const std::string&, const struct stat& st) override {
-    add(st);
-    return ok();
-  }
+  Status dirDone(int, const std::string&, const struct stat&) override { return ok(); }
   // Like du -x: another filesystem's bytes are not this tree's.
   Status mountPoint(const std::string&) override { return ok(); }
-  void add(const struct stat& st) { bytes_ += static_cast<int64_t>(st.st_blocks) * 512; }
+  // docker's directory.Size: the lstat size of what is not a directory (a file's length, a
+  // symlink's target's).
+  void add(const struct stat& st) {
+    if (!S_ISDIR(st.st_mode)) bytes_ += static_cast<int64_t>(st.st_size);
+  }
   int64_t bytes() const { return bytes_; }
 
  private:
@@ -218,7 +219,7 @@ Status removeTree(const std::string& path) {
   return ok();
 }
 
-Result<int64_t> treeDiskUsage(const std::string& path) {
+Result<int64_t> treeContentSize(const std::string& path) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_PATH));
   if (!fd) return Error::sys(errno, "open {}", path);
   struct stat st;

@@ -18,9 +18,10 @@ namespace berth::storage {
 Status removeTreeAt(int dirFd, const std::string& name);
 Status removeTree(const std::string& path);
 
-/// Bytes allocated to path and everything below it (st_blocks * 512, lstat, one mount only),
-/// each hardlinked inode counted once. NotFound when path is absent.
-Result<int64_t> treeDiskUsage(const std::string& path);
+/// The size docker gives a tree (directory.Size): the bytes of the files and symlinks at and
+/// below path (lstat sizes; directories count nothing), each hardlinked inode once, this mount
+/// only. NotFound when path is absent.
+Result<int64_t> treeContentSize(const std::string& path);
 
 /// fsync on a directory, making the renames and creations inside it durable.
 Status syncDir(const std::string& path);

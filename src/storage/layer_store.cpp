@@ -125,8 +125,7 @@ class DiskLayerStore : public LayerStore {
 
   Result<int64_t> diskUsage(const Digest& chainId) const override {
     if (chainId.empty()) return Error::invalid("layer disk usage: empty chain ID");
-    return TRY_CTX(treeDiskUsage(layers_ + "/" + chainId.hex()), "layer {} disk usage",
-                   chainId.hex());
+    return TRY_CTX(treeContentSize(diffDir(chainId)), "layer {} disk usage", chainId.hex());
   }
 
  private:

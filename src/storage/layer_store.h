@@ -27,7 +27,7 @@ class LayerStore {
   virtual Status remove(const Digest& chainId) = 0;
   /// Removes temp dirs a crash left and every layer not in keep.
   virtual Status collectGarbage(const std::set<Digest>& keep) = 0;
-  /// Bytes used by a layer dir (for system df).
+  /// The bytes of a layer dir's files, as docker sizes a layer (treeContentSize).
   virtual Result<int64_t> diskUsage(const Digest& chainId) const = 0;
 };
 

@@ -124,7 +124,7 @@ class DiskSnapshotStore : public SnapshotStore {
 
   Result<int64_t> diskUsage(const std::string& id) const override {
     TRY(validateId(id));
-    return TRY_CTX(treeDiskUsage(upperDir(id)), "snapshot {} disk usage", id);
+    return TRY_CTX(treeContentSize(upperDir(id)), "snapshot {} disk usage", id);
   }
 
  private:

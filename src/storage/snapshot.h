@@ -33,7 +33,7 @@ class SnapshotStore {
   virtual Status unmount(const std::string& target) = 0;
   /// Removes upper and work (target must be unmounted first); absent is not an error.
   virtual Status remove(const std::string& id) = 0;
-  /// Bytes in the container's upper dir (docker ps -s).
+  /// The bytes of the files in the container's upper dir (docker ps -s, SizeRw).
   virtual Result<int64_t> diskUsage(const std::string& id) const = 0;
 };
 

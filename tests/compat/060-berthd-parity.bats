@@ -162,3 +162,83 @@ n() { echo "pp$BATS_TEST_NUMBER-$1"; }
   run docker exec -u nobody "$(n c)" id -G
   [ "$output" = "65534" ]
 }
+
+@test "the init layer: diff and commit show only the container's changes; .dockerenv, /etc/mtab" {
+  docker run --name "$(n c)" busybox sh -c 'echo x > /tmp/f; test -e /.dockerenv; readlink /etc/mtab'
+  [ "$(docker logs "$(n c)")" = /proc/mounts ]
+  run docker diff "$(n c)"
+  [ "$output" = "$(printf 'C /tmp\nA /tmp/f')" ]
+  [ "$(docker inspect -s -f '{{.SizeRw}}' "$(n c)")" = 2 ]
+  run docker ps -a -s --filter "name=$(n c)" --format '{{.Size}}'
+  [[ $output == "2B (virtual "* ]]
+  docker commit "$(n c)" pp-init:1
+  run docker history --no-trunc --format '{{.CreatedBy}}|{{.Size}}' pp-init:1
+  [ "${lines[0]}" = "sh -c echo x > /tmp/f; test -e /.dockerenv; readlink /etc/mtab|2B" ]
+  [ "$(docker history -q pp-init:1 | sed -n 2p)" = "$(docker images -q busybox)" ]
+  # The committed layer has /tmp/f and nothing of the container's /etc.
+  docker run --rm pp-init:1 sh -c 'cat /tmp/f; wc -c < /etc/hostname' >"$BATS_TEST_TMPDIR/out"
+  [ "$(head -1 "$BATS_TEST_TMPDIR/out")" = x ]
+  # The stopped container's own files, as its processes saw them.
+  [ "$(docker cp "$(n c):/etc/hostname" - | tar -xO)" = "$(docker inspect -f '{{.Config.Hostname}}' "$(n c)")" ]
+  docker rm "$(n c)"
+  docker rmi pp-init:1
+}
+
+@test "a bind mount on /etc still gets the container's hosts, hostname and resolv.conf" {
+  mkdir -p "$BATS_TEST_TMPDIR/etc"
+  run docker run --rm -v "$BATS_TEST_TMPDIR/etc:/etc" busybox sh -c 'wc -c < /etc/hostname; grep -c localhost /etc/hosts'
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = 13 ]
+  [ "${lines[1]}" -ge 1 ]
+  # A mount on one of the files replaces it.
+  echo mine >"$BATS_TEST_TMPDIR/hosts"
+  run docker run --rm -v "$BATS_TEST_TMPDIR/hosts:/etc/hosts:ro" busybox cat /etc/hosts
+  [ "$output" = mine ]
+}
+
+@test "resolv.conf and hosts: the host's nameservers, --dns, --dns-search, --dns-option, --add-host" {
+  run docker run --rm busybox cat /etc/resolv.conf
+  [[ $output == *nameserver* ]]
+  run docker run --rm --dns 192.0.2.53 --dns-search example.test --dns-option ndots:2 busybox \
+    cat /etc/resolv.conf
+  [ "$output" = "$(printf 'nameserver 192.0.2.53\nsearch example.test\noptions ndots:2')" ]
+  run docker run --rm --add-host db.test:192.0.2.7 busybox tail -1 /etc/hosts
+  [ "$output" = "$(printf '192.0.2.7\tdb.test')" ]
+  run docker run --rm --add-host db.test:host-gateway busybox true
+  [ "$status" -ne 0 ]
+  [[ $output == *host-gateway* ]]
+}
+
+@test "--pid, --ipc, --uts and --cgroupns host; --sysctl; another container's namespace refused" {
+  [ "$(docker run --rm --pid host busybox readlink /proc/self/ns/pid)" = "$(readlink /proc/self/ns/pid)" ]
+  [ "$(docker run --rm --ipc host busybox readlink /proc/self/ns/ipc)" = "$(readlink /proc/self/ns/ipc)" ]
+  [ "$(docker run --rm --uts host busybox hostname)" = "$(hostname)" ]
+  [ "$(docker run --rm --cgroupns host busybox readlink /proc/self/ns/cgroup)" = "$(readlink /proc/self/ns/cgroup)" ]
+  [ "$(docker run --rm busybox readlink /proc/self/ns/pid)" != "$(readlink /proc/self/ns/pid)" ]
+  [ "$(docker run --rm --sysctl kernel.shmmax=12345 busybox cat /proc/sys/kernel/shmmax)" = 12345 ]
+  docker run -d --name "$(n c)" busybox sleep 60
+  run docker run --rm --pid "container:$(n c)" busybox true
+  [ "$status" -ne 0 ]
+  [[ $output == *"not supported yet"* ]]
+}
+
+@test "env: a bare NAME unset on the client is dropped; the request's variables come first" {
+  run env -u PP_UNSET docker run --rm -e PP_UNSET -e A=1 -e A=2 busybox env
+  [[ $output != *PP_UNSET* ]]
+  [ "$(grep -c '^A=' <<<"$output")" -eq 1 ]
+  [[ $output == *"A=2"* ]]
+  docker create --name "$(n c)" -e X=1 busybox true
+  [ "$(docker inspect -f '{{index .Config.Env 0}}' "$(n c)")" = X=1 ]
+}
+
+@test "an unknown capability is refused at create; a failed start of a --rm run prints one error" {
+  run docker create --name "$(n c)" --cap-add BOGUS busybox true
+  [ "$status" -ne 0 ]
+  [[ $output == *'invalid CapAdd: unknown capability: "CAP_BOGUS"'* ]]
+  run docker inspect "$(n c)"
+  [ "$status" -ne 0 ]
+  run docker run --rm --name "$(n r)" busybox /nonexistent
+  [ "$status" -eq 127 ]
+  [[ $output == *'stat /nonexistent: no such file or directory'* ]]
+  [[ $output != *"Error waiting for container"* ]]
+}

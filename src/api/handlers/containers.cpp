@@ -115,7 +115,7 @@ void registerContainerRoutes(Router& r, Services& s) {
     auto res = cs.wait(id, cond, [&ex] { return ex.clientGone(); });
     if (!res) return res.error();
     Json body = {{"StatusCode", res->statusCode}};
-    body["Error"] = res->error.empty() ? Json(nullptr) : Json{{"Message", res->error}};
+    body["Error"] = nullptr;
     TRY(ex.writeChunk(dumpJson(body) + "\n"));
     return ex.endStream();
   });
