@@ -15,11 +15,11 @@ Result<int> parseSignal(std::string_view sv) {
     int v = 0;
     for (char ch : s) {
       if (!std::isdigit(static_cast<unsigned char>(ch)))
-        return Error::invalid("invalid signal {:?}", s);
+        return Error::invalid("Invalid signal: {}", s);
       v = v * 10 + (ch - '0');
-      if (v > 64) return Error::invalid("invalid signal {:?}", s);
+      if (v > 64) return Error::invalid("Invalid signal: {}", s);
     }
-    if (v < 1) return Error::invalid("invalid signal {:?}", s);
+    if (v < 1) return Error::invalid("Invalid signal: {}", s);
     return v;
   }
   std::string name = s;
@@ -44,7 +44,7 @@ Result<int> parseSignal(std::string_view sv) {
     auto off = std::atoi(name.c_str() + 5);
     return base + off;
   }
-  return Error::invalid("unknown signal {:?}", s);
+  return Error::invalid("Invalid signal: {}", s);
 }
 
 }  // namespace berth

@@ -13,6 +13,7 @@
 #include "base/strings.h"
 #include "engine/container_internal.h"
 #include "engine/container_mounts.h"
+#include "oci/spec.h"
 #include "storage/fs_tree.h"
 
 namespace berth::engine {
@@ -299,6 +300,23 @@ Status checkHostConfig(Json& hc, const EngineOptions& opts) {
   if (hc.value("UTSMode", "") == "host" && net != "host" && !hc.value("Hostname", "").empty())
     return Error::invalid("conflicting options: hostname and the UTS mode");
   TRY(checkCapabilities(hc));
+  // The paths masked and made read-only in /proc and /sys, recorded as dockerd records them:
+  // its defaults unless --privileged, none with --security-opt systempaths=unconfined.
+  bool unconfinedPaths = false;
+  for (const std::string& o : stringList(hc, "SecurityOpt"))
+    unconfinedPaths |= o == "systempaths=unconfined" || o == "systempaths:unconfined";
+  if (unconfinedPaths) {
+    hc["MaskedPaths"] = Json::array();
+    hc["ReadonlyPaths"] = Json::array();
+  } else if (!hc.value("Privileged", false)) {
+    // The runtime's defaults are docker's list.
+    oci::Spec defaults = oci::defaultSpec();
+    if (!hc["MaskedPaths"].is_array()) hc["MaskedPaths"] = defaults.linux->maskedPaths;
+    if (!hc["ReadonlyPaths"].is_array()) hc["ReadonlyPaths"] = defaults.linux->readonlyPaths;
+  }
+  // Modes left empty are recorded as what the container gets (docker's inspect shows them).
+  if (hc.value("IpcMode", "").empty()) hc["IpcMode"] = "private";
+  if (hc.value("CgroupnsMode", "").empty()) hc["CgroupnsMode"] = "private";
   for (const std::string& h : stringList(hc, "ExtraHosts")) TRY(parseExtraHost(h));
   for (const std::string& d : stringList(hc, "Dns")) {
     if (!isIpAddress(d)) return Error::invalid("{} is not an ip address", d);
@@ -425,7 +443,7 @@ Result<CreateResult> ContainerService::create(const std::string& requestedName, 
   for (const std::string& v : named) TRY(im.ensureVolume(v, false));
   for (const std::string& v : anonymous) TRY(im.ensureVolume(v, true));
   doc["Mounts"] = *mounts;
-  doc["_berth"] = {{"anonymousVolumes", anonymous}};
+  doc["_berth"] = {{"anonymousVolumes", anonymous}, {"volumeCopyUp", volumesToFill(*mounts, hc)}};
 
   // Files first, then the record: a crash in between leaves a directory without a record,
   // which open() removes.

@@ -76,6 +76,9 @@ struct ContainerService::Impl {
   Status ensureInitLayer();
   /// The overlay lowers of a container's rootfs, bottom first: its image's layers, the init layer.
   Result<std::vector<std::string>> rootfsLowers(const Json& doc);
+  /// At a container's first start (rootfs mounted), its empty volumes take the image's content
+  /// at their mount points, as docker fills them (container_volumes.cpp).
+  Status fillVolumesOnFirstStart(Container& c, const std::string& rootfs);
   /// The size of an image ("sha256:..."), 0 when it is gone (ps -s's virtual size).
   int64_t imageSize(const std::string& imageId);
   std::string runtimeFor(const Json& doc) const;
@@ -97,7 +100,10 @@ struct ContainerService::Impl {
   // Lifecycle (container_start.cpp).
   Status startLocked(const std::shared_ptr<Container>& c, std::unique_lock<std::mutex>& lk);
   void monitor(std::shared_ptr<Container> c);
-  void handleExit(const std::shared_ptr<Container>& c, int code, const std::string& finishedAt);
+  void handleExit(const std::shared_ptr<Container>& c, int code, const std::string& finishedAt,
+                  bool oomKilled = false);
+  /// The container's cgroup path as the runtime makes it (CgroupParent or berthd's, then its ID).
+  std::string cgroupPath(const Json& doc) const;
   void restore(const std::shared_ptr<Container>& c);
   Status cleanupAfterExit(Container& c);
   Status runRuntime(const Json& doc, const std::vector<std::string>& args);

@@ -3,6 +3,9 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <set>
+
 #include "base/file.h"
 #include "base/strings.h"
 #include "engine/container_internal.h"
@@ -158,6 +161,48 @@ Result<Json> prepareMounts(const std::string& dataRoot, const Json& cfg, const J
   return mounts;
 }
 
+Json volumesToFill(const Json& dockerMounts, const Json& hc) {
+  std::set<std::string> noCopy;
+  if (hc.contains("Mounts") && hc["Mounts"].is_array()) {
+    for (const auto& m : hc["Mounts"]) {
+      if (m.is_object() && m.contains("VolumeOptions") && m["VolumeOptions"].is_object() &&
+          m["VolumeOptions"].value("NoCopy", false))
+        noCopy.insert(oci::cleanPath(m.value("Target", "")).value_or(""));
+    }
+  }
+  Json out = Json::array();
+  for (const auto& m : dockerMounts) {
+    if (m.value("Type", "") != "volume") continue;
+    std::string dst = m.value("Destination", "");
+    auto modes = split(m.value("Mode", ""), ',', true);
+    if (noCopy.count(dst) || std::find(modes.begin(), modes.end(), "nocopy") != modes.end())
+      continue;
+    out.push_back(dst);
+  }
+  return out;
+}
+
+namespace {
+
+// --mount type=tmpfs's TmpfsOptions (SizeBytes, Mode) as mount options.
+std::vector<std::string> tmpfsOptions(const Json& hc, const std::string& target) {
+  std::vector<std::string> out;
+  if (!hc.contains("Mounts") || !hc["Mounts"].is_array()) return out;
+  for (const auto& m : hc["Mounts"]) {
+    if (!m.is_object() || m.value("Type", "") != "tmpfs" || m.value("Target", "") != target ||
+        !m.contains("TmpfsOptions") || !m["TmpfsOptions"].is_object())
+      continue;
+    const Json& t = m["TmpfsOptions"];
+    if (t.contains("SizeBytes") && t["SizeBytes"].is_number() && t["SizeBytes"].get<int64_t>() > 0)
+      out.push_back(fmt::format("size={}", t["SizeBytes"].get<int64_t>()));
+    if (t.contains("Mode") && t["Mode"].is_number() && t["Mode"].get<int64_t>() > 0)
+      out.push_back(fmt::format("mode={:o}", t["Mode"].get<int64_t>() & 07777));
+  }
+  return out;
+}
+
+}  // namespace
+
 std::vector<oci::Mount> ociMounts(const Json& dockerMounts, const Json& hc) {
   std::vector<oci::Mount> out;
   for (const auto& m : dockerMounts) {
@@ -168,6 +213,7 @@ std::vector<oci::Mount> ociMounts(const Json& dockerMounts, const Json& hc) {
       om.type = "tmpfs";
       om.source = "tmpfs";
       om.options = {"nosuid", "nodev", "noexec", m.value("RW", true) ? "rw" : "ro"};
+      for (auto& o : tmpfsOptions(hc, om.destination)) om.options.push_back(std::move(o));
     } else {
       om.type = "bind";
       om.source = m.value("Source", "");

@@ -17,5 +17,8 @@ Result<Json> prepareMounts(const std::string& dataRoot, const Json& cfg, const J
                            std::vector<std::string>& anonymous, std::vector<std::string>& named);
 /// The OCI mounts for a Mounts list plus HostConfig.Tmpfs.
 std::vector<oci::Mount> ociMounts(const Json& dockerMounts, const Json& hc);
+/// The destinations of the volume mounts docker fills from the image on first use: all but
+/// those asked not to be (-v name:/dst:nocopy, --mount ...,volume-nocopy).
+Json volumesToFill(const Json& dockerMounts, const Json& hc);
 
 }  // namespace berth::engine

@@ -424,14 +424,18 @@ Result<std::string> buildSpec(const ContainerService::Impl& im, const Json& doc)
     for (const auto& [k, v] : hc["Sysctls"].items())
       if (v.is_string()) l.sysctl[k] = v.get<std::string>();
   }
-  std::string parent = hc.value("CgroupParent", "");
-  if (parent.empty()) parent = im.opts.cgroupParent;
-  l.cgroupsPath = parent + "/" + id;
+  l.cgroupsPath = im.cgroupPath(doc);
   TRY(applyResources(l, hc));
   TRY(applyDevices(l, hc));
   if (privileged) {
     l.maskedPaths.clear();
     l.readonlyPaths.clear();
+  } else {
+    // As recorded at create (containers created before that keep the runtime's defaults).
+    for (auto [key, paths] :
+         {std::pair{"MaskedPaths", &l.maskedPaths}, {"ReadonlyPaths", &l.readonlyPaths}}) {
+      if (hc.contains(key) && hc[key].is_array()) *paths = stringList(hc, key);
+    }
   }
   for (const std::string& opt : stringList(hc, "SecurityOpt")) {
     std::string key = opt, value;
@@ -441,7 +445,8 @@ Result<std::string> buildSpec(const ContainerService::Impl& im, const Json& doc)
     }
     if (key == "no-new-privileges") {
       p.noNewPrivileges = value.empty() || value == "true";
-    } else if (key == "seccomp" || key == "apparmor" || key == "label") {
+    } else if (key == "seccomp" || key == "apparmor" || key == "label" ||
+               (key == "systempaths" && value == "unconfined")) {
       // seccomp handled on the JSON below; no AppArmor or SELinux on this host.
     } else {
       return Error::invalid("invalid --security-opt: {:?}", opt);

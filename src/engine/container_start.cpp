@@ -121,6 +121,10 @@ Status ContainerService::Impl::startLocked(const std::shared_ptr<Container>& c,
                .stdinOpen = cfg.value("OpenStdin", false),
                .stdinOnce = cfg.value("StdinOnce", false)};
   if (l.logPath.empty()) l.logPath = "/dev/null";
+  // Where the kernel counts the container's OOM kills: read by the shim before the cgroup goes.
+  bool v2 = ::access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0;
+  l.oomFile = v2 ? "/sys/fs/cgroup" + cgroupPath(doc) + "/memory.events"
+                 : "/sys/fs/cgroup/memory" + cgroupPath(doc) + "/memory.oom_control";
   auto spawned = spawnShim(l);
   if (!spawned) return fail(spawned.error());
   pid_t shimPid = spawned->pid;
@@ -145,6 +149,7 @@ Status ContainerService::Impl::startLocked(const std::shared_ptr<Container>& c,
   storage::SnapshotMountOptions mountOpts;
   mountOpts.volatileUpper = doc["HostConfig"].value("AutoRemove", false);
   if (auto st = snapshots->mount(id, *lowers, rootfs, mountOpts); !st) return failEarly(st.error());
+  if (auto st = fillVolumesOnFirstStart(*c, rootfs); !st) return failEarly(st.error());
   auto spec = buildSpec(*this, doc);
   if (!spec) return failEarly(spec.error());
   // Rewritten at every start: no need to sync it.
@@ -198,19 +203,27 @@ void ContainerService::Impl::monitor(std::shared_ptr<Container> c) {
     }
   }
   std::string finishedAt;
+  bool oomKilled = false;
   if (auto text = readFile(state + "/" + shim::kExitFileName); text) {
     if (auto j = parseJson(*text, "exit file"); j && j->is_object()) {
       if (code < 0) code = j->value("exitCode", 255);
       finishedAt = j->value("exitedAt", "");
+      oomKilled = j->value("oomKilled", false);
     }
   }
   if (code < 0) code = 255;  // the shim died without recording the exit
   if (finishedAt.empty()) finishedAt = nowRfc3339Nano();
-  handleExit(c, code, finishedAt);
+  handleExit(c, code, finishedAt, oomKilled);
+}
+
+std::string ContainerService::Impl::cgroupPath(const Json& doc) const {
+  std::string parent = doc["HostConfig"].value("CgroupParent", "");
+  if (parent.empty()) parent = opts.cgroupParent;
+  return parent + "/" + doc.value("Id", "");
 }
 
 void ContainerService::Impl::handleExit(const std::shared_ptr<Container>& c, int code,
-                                        const std::string& finishedAt) {
+                                        const std::string& finishedAt, bool oomKilled) {
   std::unique_lock lk(c->mu);
   c->monitored = false;
   Json& s = c->doc["State"];
@@ -220,9 +233,11 @@ void ContainerService::Impl::handleExit(const std::shared_ptr<Container>& c, int
   s["ExitCode"] = code;
   s["FinishedAt"] = finishedAt;
   s["Status"] = "exited";
+  s["OOMKilled"] = oomKilled;
   c->attachOpen = false;
   if (auto st = cleanupAfterExit(*c); !st)
     spdlog::warn("container {}: {}", c->id, st.error().what());
+  if (oomKilled) emit(c->doc, "oom");
   emit(c->doc, "die", {{"exitCode", std::to_string(code)}});
 
   const Json& hc = c->doc["HostConfig"];

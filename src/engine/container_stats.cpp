@@ -48,17 +48,15 @@ int64_t systemCpuNs() {
 Result<Json> ContainerService::statsSample(const std::string& nameOrId) const {
   auto& im = *impl_;
   auto c = TRY(im.find(nameOrId));
-  std::string id, name, parent;
+  std::string id, name, rel;
   bool running;
   {
     std::lock_guard lk(c->mu);
     id = c->id;
     name = c->doc.value("Name", "");
-    parent = c->doc["HostConfig"].value("CgroupParent", "");
+    rel = im.cgroupPath(c->doc);
     running = c->doc["State"].value("Running", false);
   }
-  if (parent.empty()) parent = im.opts.cgroupParent;
-  std::string rel = parent + "/" + id;
   long ncpu = ::sysconf(_SC_NPROCESSORS_ONLN);
   Json cpu = {
       {"cpu_usage", {{"total_usage", 0}, {"usage_in_kernelmode", 0}, {"usage_in_usermode", 0}}},
@@ -67,6 +65,7 @@ Result<Json> ContainerService::statsSample(const std::string& nameOrId) const {
       {"throttling_data", {{"periods", 0}, {"throttled_periods", 0}, {"throttled_time", 0}}}};
   Json mem = Json::object();
   Json pids = Json::object();
+  Json ioBytes = Json::array(), ioOps = Json::array();
   if (running) {
     bool v2 = ::access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0;
     if (v2) {
@@ -84,6 +83,24 @@ Result<Json> ContainerService::statsSample(const std::string& nameOrId) const {
           {"usage", readInt(dir + "/memory.current")}, {"stats", ms}, {"limit", limit ? limit : 0}};
       pids = {{"current", readInt(dir + "/pids.current")}};
       if (int64_t l = readInt(dir + "/pids.max")) pids["limit"] = l;
+      // io.stat: "8:0 rbytes=N wbytes=N rios=N wios=N ...", as docker reads it on v2.
+      for (const std::string& line : split(readFile(dir + "/io.stat").value_or(""), '\n', true)) {
+        auto f = split(line, ' ', true);
+        unsigned major = 0, minor = 0;
+        if (f.empty() || std::sscanf(f[0].c_str(), "%u:%u", &major, &minor) != 2) continue;
+        for (size_t i = 1; i < f.size(); ++i) {
+          auto eq = f[i].find('=');
+          if (eq == std::string::npos) continue;
+          std::string k = f[i].substr(0, eq);
+          int64_t v = parseInt(f[i].substr(eq + 1), "io.stat").value_or(0);
+          Json e = {{"major", major},
+                    {"minor", minor},
+                    {"op", k[0] == 'r' ? "read" : "write"},
+                    {"value", v}};
+          if (k == "rbytes" || k == "wbytes") ioBytes.push_back(e);
+          if (k == "rios" || k == "wios") ioOps.push_back(e);
+        }
+      }
     } else {
       std::string acct = "/sys/fs/cgroup/cpuacct" + rel;
       auto st = readKeyed(acct + "/cpuacct.stat");
@@ -101,6 +118,20 @@ Result<Json> ContainerService::statsSample(const std::string& nameOrId) const {
       cpu["throttling_data"] = {{"periods", th["nr_periods"]},
                                 {"throttled_periods", th["nr_throttled"]},
                                 {"throttled_time", th["throttled_time"]}};
+      // blkio: "8:0 Read 4096" lines, as docker reads them on v1.
+      std::string b = "/sys/fs/cgroup/blkio" + rel;
+      for (auto [file, out] : {std::pair{"/blkio.throttle.io_service_bytes_recursive", &ioBytes},
+                               {"/blkio.throttle.io_serviced_recursive", &ioOps}}) {
+        for (const std::string& line : split(readFile(b + file).value_or(""), '\n', true)) {
+          auto f = split(line, ' ', true);
+          unsigned major = 0, minor = 0;
+          if (f.size() != 3 || std::sscanf(f[0].c_str(), "%u:%u", &major, &minor) != 2) continue;
+          out->push_back({{"major", major},
+                          {"minor", minor},
+                          {"op", f[1]},
+                          {"value", parseInt(f[2], "blkio").value_or(0)}});
+        }
+      }
       std::string m = "/sys/fs/cgroup/memory" + rel;
       int64_t limit = readInt(m + "/memory.limit_in_bytes");
       // "no limit" on v1 is a huge page-rounded number; Docker shows the host's memory then.
@@ -121,8 +152,8 @@ Result<Json> ContainerService::statsSample(const std::string& nameOrId) const {
       {"preread", "0001-01-01T00:00:00Z"},
       {"pids_stats", pids},
       {"blkio_stats",
-       {{"io_service_bytes_recursive", nullptr},
-        {"io_serviced_recursive", nullptr},
+       {{"io_service_bytes_recursive", running ? ioBytes : Json(nullptr)},
+        {"io_serviced_recursive", running ? ioOps : Json(nullptr)},
         {"io_queue_recursive", nullptr},
         {"io_service_time_recursive", nullptr},
         {"io_wait_time_recursive", nullptr},

@@ -2,12 +2,19 @@
 // <data-root>/volumes/<name>/_data. Anonymous volumes carry Docker's
 // com.docker.volume.anonymous label, which is what prune and rm -v go by.
 
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/file.h"
 #include "base/strings.h"
+#include "base/unique_fd.h"
 #include "engine/container_internal.h"
+#include "image/layer.h"
 #include "storage/fs_tree.h"
+#include "sys/syscalls.h"
 
 namespace berth::engine {
 
@@ -26,7 +33,62 @@ bool validName(std::string_view n) {
   return true;
 }
 
+bool isEmptyDir(const std::string& path) {
+  DIR* d = ::opendir(path.c_str());
+  if (!d) return false;
+  bool empty = true;
+  while (dirent* e = ::readdir(d)) {
+    std::string_view n = e->d_name;
+    if (n != "." && n != "..") {
+      empty = false;
+      break;
+    }
+  }
+  ::closedir(d);
+  return empty;
+}
+
+// Docker's copy-up: an empty volume takes the content, owner and mode of the image's directory
+// it is mounted on (resolved inside the rootfs; nothing there, or not a directory: no copy).
+// The copy goes through a tar, which keeps owners, modes, xattrs, links and device nodes.
+Status fillVolume(const std::string& rootfs, const std::string& dest, const std::string& data) {
+  UniqueFd root(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root) return Error::sys(errno, "open {}", rootfs);
+  int fd = sys::openat2Raw(root.get(), dest.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0,
+                           RESOLVE_IN_ROOT);
+  if (fd < 0) return {};
+  UniqueFd src(fd);
+  if (!isEmptyDir(data)) return {};
+  struct stat st;
+  if (::fstat(src.get(), &st) != 0) return Error::sys(errno, "stat {}", dest);
+  std::string parent = data.substr(0, data.rfind('/'));
+  UniqueFd tmp(::open(parent.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
+  if (!tmp) return Error::sys(errno, "open O_TMPFILE in {}", parent);
+  TRY(image::writeLayerTar(fmt::format("/proc/self/fd/{}", src.get()), tmp.get(),
+                           {.overlayWhiteouts = false}));
+  if (::lseek(tmp.get(), 0, SEEK_SET) < 0) return Error::sys(errno, "lseek");
+  TRY(image::unpackLayer(tmp.get(), data));
+  if (::chown(data.c_str(), st.st_uid, st.st_gid) != 0 ||
+      ::chmod(data.c_str(), st.st_mode & 07777) != 0)
+    return Error::sys(errno, "set the owner and mode of {}", data);
+  return {};
+}
+
 }  // namespace
+
+Status ContainerService::Impl::fillVolumesOnFirstStart(Container& c, const std::string& rootfs) {
+  Json& todo = c.doc["_berth"]["volumeCopyUp"];
+  if (!todo.is_array() || todo.empty()) return {};
+  for (const auto& dest : todo) {
+    for (const auto& m : c.doc.value("Mounts", Json::array())) {
+      if (m.value("Type", "") != "volume" || m.value("Destination", "") != dest) continue;
+      TRY_CTX(fillVolume(rootfs, dest.get<std::string>(), m.value("Source", "")),
+              "copy the image's {} into volume {}", dest.get<std::string>(), m.value("Name", ""));
+    }
+  }
+  todo = Json::array();  // once: later starts find the volume as the container left it
+  return {};
+}
 
 Status ContainerService::Impl::ensureVolume(const std::string& name, bool anonymous) {
   auto q = TRY(db.prepare("SELECT 1 FROM volumes WHERE name = ?"));

@@ -24,7 +24,10 @@ Result<Json> ImageService::inspect(std::string_view nameOrId) const {
     auto it = cfg.extra.find(key);
     return it != cfg.extra.end() && it->is_string() ? it->get<std::string>() : std::string();
   };
+  // As dockerd: the config's comment, else the newest history entry's (an import's "Imported
+  // from ...").
   j["Comment"] = extraString("comment");
+  if (j["Comment"] == "" && !cfg.history.empty()) j["Comment"] = cfg.history.back().comment;
   j["Created"] = cfg.created.empty() ? formatTime(0) : cfg.created;
   if (cfg.extra.contains("container")) j["Container"] = cfg.extra["container"];
   if (cfg.extra.contains("container_config")) j["ContainerConfig"] = cfg.extra["container_config"];

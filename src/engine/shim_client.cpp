@@ -71,6 +71,10 @@ Result<SpawnedShim> spawnShim(const ShimLaunch& l) {
     args.push_back("--runtime-root");
     args.push_back(l.runtimeRoot);
   }
+  if (!l.oomFile.empty()) {
+    args.push_back("--oom-file");
+    args.push_back(l.oomFile);
+  }
   if (l.tty) args.push_back("--tty");
   if (l.stdinOpen) args.push_back("--stdin");
   if (l.stdinOnce) args.push_back("--stdin-once");

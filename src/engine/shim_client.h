@@ -15,6 +15,7 @@ namespace berth::engine {
 struct ShimLaunch {
   std::string shimPath;
   std::string id, bundle, stateDir, runtimePath, runtimeRoot, logPath;
+  std::string oomFile;  // where the shim reads the container's OOM kill count at its exit
   bool tty = false, stdinOpen = false, stdinOnce = false;
 };
 

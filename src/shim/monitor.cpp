@@ -254,6 +254,7 @@ void Monitor::finalize() {
   }
   master_.reset();
   checkExecs(monotonicMs(), true);
+  oomKilled_ = !opts_.oomFile.empty() && oomKillCount(opts_.oomFile) > 0;
   writeExitFile();
   phase_ = Phase::Closing;
   closingDeadlineMs_ = monotonicMs() + kClosingGraceMs;
@@ -297,7 +298,8 @@ void Monitor::finishDelete(int code) {
 
 void Monitor::writeExitFile() {
   std::string record = "{\"exitCode\":" + std::to_string(exitCode_) + ",\"exitedAt\":\"" +
-                       rfc3339Nano(exitedAt_) + "\",\"pid\":" + std::to_string(initPid_) + "}";
+                       rfc3339Nano(exitedAt_) + "\",\"pid\":" + std::to_string(initPid_) +
+                       ",\"oomKilled\":" + (oomKilled_ ? "true" : "false") + "}";
   // Atomic but not synced: it outlives berthd, not the machine, and neither do containers.
   auto st = writeFileReplacing(statePath(kExitFileName), record, false);
   if (!st) warn(st.error().what());

@@ -127,6 +127,7 @@ class Monitor {
   Phase phase_ = Phase::Created;
   pid_t initPid_ = 0;
   int exitCode_ = 0;
+  bool oomKilled_ = false;
   struct timespec exitedAt_ {};
   int64_t initActivityMs_ = 0;  // last output read from the init, or its exit
   int64_t initDrainedMs_ = 0;   // when its output was drained (0: not yet)

@@ -16,7 +16,7 @@ struct PathOption {
 constexpr PathOption kPaths[] = {
     {"bundle", &ShimOptions::bundle, true},   {"state-dir", &ShimOptions::stateDir, true},
     {"runtime", &ShimOptions::runtime, true}, {"runtime-root", &ShimOptions::runtimeRoot, false},
-    {"log", &ShimOptions::log, true},
+    {"log", &ShimOptions::log, true},         {"oom-file", &ShimOptions::oomFile, false},
 };
 
 }  // namespace

@@ -16,6 +16,7 @@ struct ShimOptions {
   std::string runtime;
   std::string runtimeRoot;  // empty: the runtime's default
   std::string log;
+  std::string oomFile;     // the memory cgroup's file with an "oom_kill N" line; empty: none
   int64_t logMaxSize = 0;  // 0: no rotation
   int logMaxFile = 1;
   bool tty = false;

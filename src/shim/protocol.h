@@ -8,13 +8,16 @@
 // Command line (all paths absolute):
 //   berth-shim --id ID --bundle DIR --state-dir DIR --runtime PATH [--runtime-root DIR]
 //              --log FILE [--log-max-size BYTES] [--log-max-file N]
-//              [--tty] [--stdin] [--stdin-once] [--ready-fd N]
+//              [--tty] [--stdin] [--stdin-once] [--ready-fd N] [--oom-file FILE]
 // Files in --state-dir (berthd creates the dir, the shim the files):
 //   shim.sock   the control socket (SOCK_STREAM), bound before readiness is reported
 //   shim.pid    the shim's pid
 //   init.pid    the container init's pid (written by the runtime's --pid-file)
-//   exit        {"exitCode":N,"exitedAt":"<RFC 3339 nano, UTC>","pid":P}, written atomically
-//               (temp + fsync + rename) once the init has exited and its output is drained
+//   exit        {"exitCode":N,"exitedAt":"<RFC 3339 nano, UTC>","pid":P,"oomKilled":B},
+//               written atomically (temp + fsync + rename) once the init has exited and its
+//               output is drained; oomKilled: --oom-file (the container's memory.oom_control
+//               on cgroup v1, memory.events on v2) counted an OOM kill, read before the runtime
+//               deletes the cgroup
 // Startup: the shim binds shim.sock, opens the log and makes the container's stdio, then
 // writes one line to --ready-fd and closes it: "ok\n", or "error <message>\n" and exits 1 after
 // removing what it created. Attachers connect now; the container starts at "start", which runs

@@ -44,6 +44,16 @@ Result<std::string> readSmallFile(const std::string& path) {
   }
 }
 
+long long oomKillCount(const std::string& path) {
+  auto text = readSmallFile(path);
+  if (!text) return 0;
+  for (std::string_view line : splitOn(*text, '\n')) {
+    auto f = splitOn(trimSpace(line), ' ');
+    if (f.size() == 2 && f[0] == "oom_kill") return parseDecimal(f[1]).value_or(0);
+  }
+  return 0;
+}
+
 Result<pid_t> readPidFile(const std::string& path) {
   auto text = TRY(readSmallFile(path));
   auto pid = parseDecimal(trimSpace(text));

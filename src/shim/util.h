@@ -27,6 +27,9 @@ Status writeAllTo(int fd, std::string_view data, std::string_view what);
 Result<std::string> readSmallFile(const std::string& path);
 /// The pid in a runtime's --pid-file.
 Result<pid_t> readPidFile(const std::string& path);
+/// The N of an "oom_kill N" line (memory.oom_control on cgroup v1, memory.events on v2); 0
+/// when the file or the line is not there.
+long long oomKillCount(const std::string& path);
 /// Writes path atomically (temp file in its dir + rename), fsynced first when durable.
 Status writeFileReplacing(const std::string& path, std::string_view data, bool durable);
 

@@ -242,3 +242,56 @@ n() { echo "pp$BATS_TEST_NUMBER-$1"; }
   [[ $output == *'stat /nonexistent: no such file or directory'* ]]
   [[ $output != *"Error waiting for container"* ]]
 }
+
+@test "a new volume takes the image's content at its mount point, unless nocopy" {
+  local want
+  want=$(docker run --rm busybox ls /etc | sort)
+  [ "$(docker run --rm -v "$(n vol):/etc" busybox ls /etc | sort)" = "$want" ]
+  # The content is the volume's now: a later container sees it without the image's help.
+  [ "$(docker run --rm -v "$(n vol):/data" busybox ls /data | sort)" = "$want" ]
+  [ "$(docker run --rm -v /etc busybox ls /etc | sort)" = "$want" ]
+  run docker run --rm -v "$(n nc):/etc:nocopy" busybox ls /etc
+  [[ $output != *passwd* ]]
+  run docker run --rm --mount "type=volume,src=$(n nc2),dst=/etc,volume-nocopy" busybox ls /etc
+  [[ $output != *passwd* ]]
+  docker volume rm "$(n vol)" "$(n nc)" "$(n nc2)"
+}
+
+@test "--mount type=tmpfs honours tmpfs-size and tmpfs-mode" {
+  run docker run --rm --mount type=tmpfs,dst=/t,tmpfs-size=1m,tmpfs-mode=1770 busybox \
+    sh -c 'grep " /t " /proc/mounts; stat -c %a /t'
+  [[ ${lines[0]} == *size=1024k* ]]
+  [ "${lines[1]}" = 1770 ]
+}
+
+@test "a container the kernel OOM-killed: OOMKilled and an oom event" {
+  run docker run --name "$(n c)" -m 8m --memory-swap 8m busybox sh -c 'x=a; while :; do x=$x$x; done'
+  [ "$status" -eq 137 ]
+  [ "$(docker inspect -f '{{.State.OOMKilled}}' "$(n c)")" = true ]
+  run docker events --since 60s --until "$(($(date +%s) + 1))" --filter "container=$(n c)" --filter event=oom \
+    --format '{{.Action}}'
+  [ "$output" = oom ]
+  docker run --name "$(n ok)" busybox true
+  [ "$(docker inspect -f '{{.State.OOMKilled}}' "$(n ok)")" = false ]
+}
+
+@test "inspect records the masked and read-only paths; systempaths=unconfined clears them" {
+  docker create --name "$(n c)" busybox true
+  run docker inspect -f '{{json .HostConfig.MaskedPaths}} {{json .HostConfig.ReadonlyPaths}}' "$(n c)"
+  [[ $output == '["/proc/'*'"/proc/kcore"'*'"/sys/firmware"'*'] ["/proc/bus",'*'"/proc/sysrq-trigger"]' ]]
+  [ "$(docker inspect -f '{{.HostConfig.IpcMode}}' "$(n c)")" = private ]
+  [ "$(docker run --rm busybox grep -c ' /proc/keys ' /proc/mounts)" = 1 ]
+  [ "$(docker run --rm --security-opt systempaths=unconfined busybox grep -c ' /proc/keys ' /proc/mounts)" = 0 ]
+  docker create --name "$(n p)" --privileged busybox true
+  [ "$(docker inspect -f '{{json .HostConfig.MaskedPaths}}' "$(n p)")" = null ]
+}
+
+@test "kill with a bad signal, image Comment, stats' blkio arrays" {
+  docker run -d --name "$(n c)" busybox sleep 60
+  run docker kill -s NOSUCHSIG "$(n c)"
+  [ "$status" -ne 0 ]
+  [[ $output == *"Invalid signal: NOSUCHSIG"* ]]
+  [ "$(docker image inspect -f '{{.Comment}}' busybox)" = "Imported from /bin/busybox" ]
+  run curl -sf --unix-socket "$BERTHD_DIR/sock" "http://x/containers/$(n c)/stats?stream=false"
+  [ "$(jq -c '.blkio_stats.io_service_bytes_recursive | type' <<<"$output")" = '"array"' ]
+}

@@ -63,5 +63,16 @@ TEST_F(UtilFiles, ReadsThePidOfARuntimePidFile) {
   EXPECT_EQ(missing.error().kind(), ErrorKind::NotFound);
 }
 
+TEST_F(UtilFiles, CountsOomKillsOfV1AndV2Files) {
+  std::string v1 = dir_ + "/memory.oom_control", v2 = dir_ + "/memory.events";
+  ASSERT_TRUE(writeFileReplacing(v1, "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n", false));
+  ASSERT_TRUE(writeFileReplacing(v2, "low 0\nhigh 0\nmax 4\noom 1\noom_kill 1\n", false));
+  EXPECT_EQ(oomKillCount(v1), 2);
+  EXPECT_EQ(oomKillCount(v2), 1);
+  ASSERT_TRUE(writeFileReplacing(v1, "oom_kill_disable 0\nunder_oom 0\n", false));
+  EXPECT_EQ(oomKillCount(v1), 0);
+  EXPECT_EQ(oomKillCount(dir_ + "/gone"), 0);
+}
+
 }  // namespace
 }  // namespace berth::shim
