@@ -21,4 +21,11 @@ Result<std::string> parseTimestamp(std::string_view s);
 /// included); InvalidArgument for empty or unparsable text.
 Result<int64_t> timestampNanos(std::string_view s);
 
+/// Now as RFC 3339 with nanoseconds, UTC ("2026-12-07T16:19:06.123456789Z"), as Docker prints
+/// container times.
+std::string nowRfc3339Nano();
+/// Nanoseconds since the epoch of an RFC 3339 time (fraction and zone optional); 0 when it
+/// does not parse.
+int64_t parseRfc3339Ns(std::string_view s);
+
 }  // namespace berth::apitypes

@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 
+#include "apitypes/timestamp.h"
 #include "base/log.h"
 #include "base/sqlite.h"
 #include "engine/container_service.h"
@@ -47,6 +48,12 @@ struct ExecRecord {
   pid_t pid = 0;
 };
 
+// An exec's process, started: its shim stream (output frames, then the exit frame) and pid.
+struct LaunchedExec {
+  UniqueFd stream;
+  pid_t pid = 0;
+};
+
 struct ContainerService::Impl {
   EngineOptions opts;
   ImageService& images;
@@ -76,6 +83,13 @@ struct ContainerService::Impl {
   Status ensureInitLayer();
   /// The overlay lowers of a container's rootfs, bottom first: its image's layers, the init layer.
   Result<std::vector<std::string>> rootfsLowers(const Json& doc);
+  /// Starts an exec's process in the running container of doc (its spec written to the state
+  /// dir as exec-<execId>.json, removed again when the launch fails).
+  Result<LaunchedExec> launchExec(const Json& doc, const std::string& execId, const ExecConfig& cfg,
+                                  bool withStdin);
+  /// Health checks (container_health.cpp): the monitor of a container that just started (fresh)
+  /// or was restored running; a no-op without a Healthcheck. Called with c->mu held.
+  void startHealthMonitor(const std::shared_ptr<Container>& c, bool fresh);
   /// At a container's first start (rootfs mounted), its empty volumes take the image's content
   /// at their mount points, as docker fills them (container_volumes.cpp).
   Status fillVolumesOnFirstStart(Container& c, const std::string& rootfs);
@@ -131,8 +145,8 @@ Status withRootfs(ContainerService::Impl& im, const std::shared_ptr<Container>& 
                   const std::function<Status(const std::string&)>& fn, bool volumes = false);
 
 // Docker-ish helpers (container_util.cpp).
-std::string nowRfc3339Nano();
-int64_t parseRfc3339Ns(std::string_view s);  // 0 when unparsable
+using apitypes::nowRfc3339Nano;
+using apitypes::parseRfc3339Ns;
 std::string randomHexId();
 std::string generateName(const std::set<std::string>& taken);
 Result<int> signalNumber(std::string_view s);  // "KILL", "SIGKILL", "9"

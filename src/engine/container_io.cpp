@@ -43,6 +43,7 @@ Result<UniqueFd> ContainerService::attach(const std::string& nameOrId, bool in, 
   }
   UniqueFd fd = TRY(connectShim(im.stateDir(c->id)));
   TRY(shimRequest(fd.get(), "attach " + join(streams, ",")));
+  im.emit(c->doc, "attach");
   return fd;
 }
 
@@ -188,6 +189,28 @@ Result<std::string> ContainerService::execCreate(const std::string& nameOrId,
   return r.id;
 }
 
+Result<LaunchedExec> ContainerService::Impl::launchExec(const Json& doc, const std::string& execId,
+                                                        const ExecConfig& cfg, bool withStdin) {
+  std::string id = doc.value("Id", "");
+  std::string path = stateDir(id) + "/exec-" + execId + ".json";
+  auto launch = [&]() -> Result<LaunchedExec> {
+    std::string process = TRY(buildExecProcess(*this, doc, cfg));
+    TRY(writeFileAtomic(path, process, 0600, Durability::Volatile));
+    std::vector<std::string> flags;
+    if (cfg.tty) flags.push_back("tty");
+    if (withStdin) flags.push_back("stdin");
+    UniqueFd shim = TRY(connectShim(stateDir(id)));
+    std::string answer =
+        TRY(shimRequest(shim.get(), fmt::format("exec {} {} {}", execId, path,
+                                                flags.empty() ? "-" : join(flags, ","))));
+    return LaunchedExec{std::move(shim),
+                        static_cast<pid_t>(parseInt(trim(answer), "exec pid").value_or(0))};
+  };
+  auto launched = launch();
+  if (!launched) ::unlink(path.c_str());
+  return launched;
+}
+
 Result<UniqueFd> ContainerService::execStart(const std::string& execId, bool detach) {
   auto& im = *impl_;
   ExecRecord rec;
@@ -211,36 +234,22 @@ Result<UniqueFd> ContainerService::execStart(const std::string& execId, bool det
     doc = c->doc;
   }
   // From here a failure is the process's: docker records exit code 126 for it.
-  auto launch = [&]() -> Result<UniqueFd> {
-    std::string process = TRY(buildExecProcess(im, doc, rec.cfg));
-    std::string path = im.stateDir(c->id) + "/exec-" + execId + ".json";
-    TRY(writeFileAtomic(path, process, 0600, Durability::Volatile));
-    std::vector<std::string> flags;
-    if (rec.cfg.tty) flags.push_back("tty");
-    if (rec.cfg.attachStdin && !detach) flags.push_back("stdin");
-    UniqueFd shim = TRY(connectShim(im.stateDir(c->id)));
-    std::string answer =
-        TRY(shimRequest(shim.get(), fmt::format("exec {} {} {}", execId, path,
-                                                flags.empty() ? "-" : join(flags, ","))));
+  auto launched = im.launchExec(doc, execId, rec.cfg, rec.cfg.attachStdin && !detach);
+  if (!launched) {
+    std::lock_guard g(im.mu);
+    if (auto it = im.execs.find(execId); it != im.execs.end()) {
+      it->second.launchFailed = true;
+      it->second.exitCode = 126;
+    }
+    return std::move(launched).error();
+  }
+  {
     std::lock_guard g(im.mu);
     auto& e = im.execs[execId];
     e.running = true;
-    e.pid = static_cast<pid_t>(parseInt(trim(answer), "exec pid").value_or(0));
-    return shim;
-  };
-  auto launched = launch();
-  if (!launched) {
-    {
-      std::lock_guard g(im.mu);
-      if (auto it = im.execs.find(execId); it != im.execs.end()) {
-        it->second.launchFailed = true;
-        it->second.exitCode = 126;
-      }
-    }
-    ::unlink((im.stateDir(c->id) + "/exec-" + execId + ".json").c_str());
-    return std::move(launched).error();
+    e.pid = launched->pid;
   }
-  UniqueFd fd = std::move(*launched);
+  UniqueFd fd = std::move(launched->stream);
   if (!detach) return fd;
   execDrain(execId, std::move(fd));
   return UniqueFd();

@@ -46,7 +46,13 @@ int64_t secondsSince(const std::string& rfc3339) {
 std::string statusText(const Json& s) {
   std::string status = stateStatus(s);
   if (status == "running") {
-    return "Up " + humanDuration(secondsSince(s.value("StartedAt", "")));
+    std::string up = "Up " + humanDuration(secondsSince(s.value("StartedAt", "")));
+    // docker ps: the health after the uptime.
+    std::string health =
+        s.contains("Health") && s["Health"].is_object() ? s["Health"].value("Status", "") : "";
+    if (health == "starting") return up + " (health: starting)";
+    if (!health.empty()) return up + " (" + health + ")";
+    return up;
   }
   if (status == "paused")
     return "Up " + humanDuration(secondsSince(s.value("StartedAt", ""))) + " (Paused)";
@@ -184,6 +190,12 @@ Result<std::vector<Json>> ContainerService::list(const ListOptions& o) const {
         }))
       continue;
     if (f.has("expose") && !exposes(d["Config"], exposeRanges)) continue;
+    if (f.has("health")) {
+      std::string health = s.contains("Health") && s["Health"].is_object()
+                               ? s["Health"].value("Status", "none")
+                               : "none";
+      if (!f.matchAny("health", health)) continue;
+    }
     // No container publishes ports before bridge networking, and none is a swarm task.
     if (f.has("publish") || (f.has("is-task") && TRY(f.boolValue("is-task")))) continue;
     if (f.has("network")) {

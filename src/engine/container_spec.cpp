@@ -2,15 +2,19 @@
 // default capabilities, masked and read-only paths, devices and mounts, then the container's
 // own user, environment, resources and security options on top.
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <functional>
+#include <set>
 
 #include "base/file.h"
 #include "base/strings.h"
@@ -333,6 +337,42 @@ Status applyDevices(oci::Linux& l, const Json& hc) {
   return {};
 }
 
+// --privileged: every device node under the host's /dev, as docker gives them (runc's
+// HostDevices walk: not pts, shm, fd, mqueue or the console), and every device allowed.
+void addHostDevices(oci::Linux& l) {
+  std::function<void(const std::string&)> walk = [&](const std::string& dir) {
+    DIR* d = ::opendir(dir.c_str());
+    if (!d) return;
+    while (dirent* e = ::readdir(d)) {
+      std::string name = e->d_name;
+      if (name == "." || name == "..") continue;
+      std::string path = dir + "/" + name;
+      struct stat st;
+      if (::lstat(path.c_str(), &st) != 0) continue;
+      if (S_ISDIR(st.st_mode)) {
+        static const std::set<std::string> kSkip = {"pts",  "shm",         "fd",   "mqueue",
+                                                    ".lxc", ".lxd-mounts", ".udev"};
+        if (!kSkip.count(name)) walk(path);
+        continue;
+      }
+      if ((!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode)) || path == "/dev/console") continue;
+      if (std::any_of(l.devices.begin(), l.devices.end(),
+                      [&](const oci::Device& x) { return x.path == path; }))
+        continue;
+      l.devices.push_back({.path = path,
+                           .type = S_ISCHR(st.st_mode) ? "c" : "b",
+                           .major = static_cast<int64_t>(major(st.st_rdev)),
+                           .minor = static_cast<int64_t>(minor(st.st_rdev)),
+                           .fileMode = st.st_mode & 07777,
+                           .uid = st.st_uid,
+                           .gid = st.st_gid});
+    }
+    ::closedir(d);
+  };
+  walk("/dev");
+  l.resources->devices = {oci::DeviceCgroupRule{.allow = true, .access = "rwm"}};
+}
+
 Result<std::vector<oci::Rlimit>> rlimits(const Json& hc) {
   std::vector<oci::Rlimit> out;
   if (!hc.contains("Ulimits") || !hc["Ulimits"].is_array()) return out;
@@ -430,6 +470,7 @@ Result<std::string> buildSpec(const ContainerService::Impl& im, const Json& doc)
   if (privileged) {
     l.maskedPaths.clear();
     l.readonlyPaths.clear();
+    addHostDevices(l);
   } else {
     // As recorded at create (containers created before that keep the runtime's defaults).
     for (auto [key, paths] :
@@ -466,6 +507,8 @@ Result<std::string> buildSpec(const ContainerService::Impl& im, const Json& doc)
                    fmt::format("size={}", num(hc, "ShmSize"))};
     }
     if (m.destination == "/sys" && privileged) m.options = {"nosuid", "noexec", "nodev", "rw"};
+    if (m.destination == "/sys/fs/cgroup" && privileged)
+      std::replace(m.options.begin(), m.options.end(), std::string("ro"), std::string("rw"));
   }
   // The container's own mounts after Docker's defaults, ordered as Docker orders them: by the
   // depth of their destination, so a bind on /etc comes before the files mounted in it. A user

@@ -189,6 +189,7 @@ Status ContainerService::Impl::startLocked(const std::shared_ptr<Container>& c,
   if (auto st = save(*c); !st) spdlog::warn("container {}: {}", id, st.error().what());
   c->monitored = true;
   std::thread([this, c] { monitor(c); }).detach();
+  startHealthMonitor(c, true);
   c->cv.notify_all();
   emit(doc, "start");
   return {};
@@ -326,6 +327,7 @@ void ContainerService::Impl::restore(const std::shared_ptr<Container>& c) {
     c->monitored = true;
     c->startedAt = std::chrono::steady_clock::now();
     std::thread([this, c] { monitor(c); }).detach();
+    startHealthMonitor(c, false);
     return;
   }
   lk.unlock();

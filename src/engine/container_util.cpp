@@ -1,5 +1,4 @@
-// Small helpers for containers: timestamps as Docker prints them, random IDs and names,
-// signal names.
+// Small helpers for containers: random IDs and names, signal names.
 
 #include <signal.h>
 #include <sys/random.h>
@@ -13,41 +12,6 @@
 #include "engine/container_internal.h"
 
 namespace berth::engine {
-
-std::string nowRfc3339Nano() {
-  struct timespec ts;
-  ::clock_gettime(CLOCK_REALTIME, &ts);
-  struct tm tm;
-  ::gmtime_r(&ts.tv_sec, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  return fmt::format("{}.{:09d}Z", buf, ts.tv_nsec);
-}
-
-int64_t parseRfc3339Ns(std::string_view s) {
-  if (s.size() < 20) return 0;
-  struct tm tm = {};
-  std::string head(s.substr(0, 19));
-  if (!::strptime(head.c_str(), "%Y-%m-%dT%H:%M:%S", &tm)) return 0;
-  int64_t secs = ::timegm(&tm);
-  int64_t nanos = 0;
-  size_t i = 19;
-  if (i < s.size() && s[i] == '.') {
-    int64_t scale = 100000000;
-    for (++i; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
-      nanos += (s[i] - '0') * scale;
-      scale /= 10;
-    }
-  }
-  // Zone: "Z" or +hh:mm / -hh:mm.
-  if (i < s.size() && (s[i] == '+' || s[i] == '-') && i + 5 < s.size()) {
-    int sign = s[i] == '+' ? 1 : -1;
-    int hh = (s[i + 1] - '0') * 10 + (s[i + 2] - '0');
-    int mm = (s[i + 4] - '0') * 10 + (s[i + 5] - '0');
-    secs -= sign * (hh * 3600 + mm * 60);
-  }
-  return secs * 1000000000 + nanos;
-}
 
 std::string randomHexId() {
   std::array<unsigned char, 32> b;

@@ -7,6 +7,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "base/file.h"
@@ -369,8 +371,13 @@ Result<InitPlan> buildInitPlan(const oci::Spec& spec, const PlanOptions& opts) {
       }
       plan.mounts.push_back(std::move(s));
     };
-    for (const auto& d : kDefaultDevices)
-      addDevice(d.path, S_IFCHR, d.major, d.minor, 0666, {}, {});
+    // The spec's own entry for a default device's path replaces the default (as runc does).
+    for (const auto& d : kDefaultDevices) {
+      if (std::none_of(lx.devices.begin(), lx.devices.end(), [&](const oci::Device& sd) {
+            return cleanContainerPath(sd.path).value_or("") == d.path;
+          }))
+        addDevice(d.path, S_IFCHR, d.major, d.minor, 0666, {}, {});
+    }
     for (size_t i = 0; i < lx.devices.size(); ++i) {
       const auto& d = lx.devices[i];
       std::string path = TRY_CTX(cleanContainerPath(d.path), "linux.devices[{}]", i);

@@ -237,7 +237,7 @@ n() { echo "pp$BATS_TEST_NUMBER-$1"; }
   [[ $output == *'invalid CapAdd: unknown capability: "CAP_BOGUS"'* ]]
   run docker inspect "$(n c)"
   [ "$status" -ne 0 ]
-  run docker run --rm --name "$(n r)" busybox /nonexistent
+  run -127 docker run --rm --name "$(n r)" busybox /nonexistent
   [ "$status" -eq 127 ]
   [[ $output == *'stat /nonexistent: no such file or directory'* ]]
   [[ $output != *"Error waiting for container"* ]]
@@ -294,4 +294,70 @@ n() { echo "pp$BATS_TEST_NUMBER-$1"; }
   [ "$(docker image inspect -f '{{.Comment}}' busybox)" = "Imported from /bin/busybox" ]
   run curl -sf --unix-socket "$BERTHD_DIR/sock" "http://x/containers/$(n c)/stats?stream=false"
   [ "$(jq -c '.blkio_stats.io_service_bytes_recursive | type' <<<"$output")" = '"array"' ]
+}
+
+@test "--privileged: the host's device nodes and a writable cgroup tree" {
+  local dev
+  dev=$(find /dev -maxdepth 1 -type b | head -1)
+  [ -n "$dev" ] || skip "no block device on this host"
+  run docker run --rm --privileged busybox sh -c \
+    "ls $dev /dev/null; grep -c ' /sys/fs/cgroup/[a-z]* cgroup rw,' /proc/mounts"
+  [ "$status" -eq 0 ]
+  [[ $output == *"$dev"* ]]
+  [ "${lines[-1]}" -ge 1 ]
+  run docker run --rm busybox ls "$dev"
+  [ "$status" -ne 0 ]
+}
+
+@test "events: tag by its familiar name, untag by the image ID, attach" {
+  local since id
+  since=$(date +%s)
+  docker tag busybox pp-ev:1
+  docker rmi pp-ev:1
+  docker run -d --name "$(n c)" busybox sh -c 'sleep 1; echo hi'
+  docker attach "$(n c)"
+  id=$(docker image inspect -f '{{.Id}}' busybox)
+  run docker events --since "$since" --until "$(($(date +%s) + 1))" \
+    --format '{{.Type}} {{.Action}} {{.Actor.Attributes.name}}'
+  [[ $output == *"image tag pp-ev:1"* ]]
+  [[ $output == *"image untag $id"* ]]
+  [[ $output == *"container attach $(n c)"* ]]
+}
+
+# health_of NAME: the container's health status ("" without a health check).
+health_of() { docker inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{end}}' "$1"; }
+# await_health NAME STATUS: polls up to 20 s for it.
+await_health() {
+  for _ in $(seq 100); do
+    [ "$(health_of "$1")" = "$2" ] && return 0
+    sleep 0.2
+  done
+  echo "health of $1: $(health_of "$1"), not $2" >&2
+  return 1
+}
+
+@test "health checks: starting, then healthy or unhealthy; ps, its health filter and events" {
+  local since
+  since=$(date +%s)
+  docker run -d --name "$(n ok)" --health-cmd 'test -e /tmp/ready' --health-interval 500ms \
+    --health-retries 2 busybox sh -c 'sleep 1; touch /tmp/ready; sleep 60'
+  docker run -d --name "$(n bad)" --health-cmd 'echo failing; exit 1' --health-interval 500ms \
+    --health-retries 2 busybox sleep 60
+  docker run -d --name "$(n none)" busybox sleep 60
+  [ "$(health_of "$(n none)")" = "" ]
+  await_health "$(n ok)" healthy
+  await_health "$(n bad)" unhealthy
+  [[ $(docker ps --filter "name=$(n ok)" --format '{{.Status}}') == *"(healthy)" ]]
+  [[ $(docker ps --filter "name=$(n bad)" --format '{{.Status}}') == *"(unhealthy)" ]]
+  [ "$(docker ps --filter "name=$(n)" --filter health=unhealthy --format '{{.Names}}')" = "$(n bad)" ]
+  [ "$(docker ps --filter "name=$(n)" --filter health=none --format '{{.Names}}')" = "$(n none)" ]
+  run docker inspect -f '{{(index .State.Health.Log 0).Output}} {{.State.Health.FailingStreak}}' "$(n bad)"
+  [[ $output == "failing"* ]]
+  run docker events --since "$since" --until "$(($(date +%s) + 1))" \
+    --filter event=health_status --format '{{.Action}} {{.Actor.Attributes.name}}'
+  [[ $output == *"health_status: healthy $(n ok)"* ]]
+  [[ $output == *"health_status: unhealthy $(n bad)"* ]]
+  # --no-healthcheck turns an image's or a run's check off.
+  docker run -d --name "$(n off)" --no-healthcheck busybox sleep 60
+  [ "$(health_of "$(n off)")" = "" ]
 }

@@ -342,9 +342,10 @@ EOF
 
 @test "a tty container writes through the pty and resize sets its size" {
   cfg '.process.terminal = true'
-  # The size given before start is the pty's from the start; a resize while it runs ends the
-  # loop.
-  set_args sh -c 'stty size; tty; echo tty-ok >&2; while [ "$(stty size)" = "30 100" ]; do sleep 0.05; done; stty size'
+  # The size given before start reaches the pty once the shim has it (the runtime may start the
+  # process a moment before: berthd puts the first size in the spec's consoleSize); a resize
+  # while it runs ends the second loop.
+  set_args sh -c 'until [ "$(stty size)" = "30 100" ]; do sleep 0.02; done; stty size; tty; echo tty-ok >&2; while [ "$(stty size)" = "30 100" ]; do sleep 0.05; done; stty size'
   shim_start --tty
   [ "$(ctl 'resize 30 100')" = ok ]
   ctl_bg a "attach stdout,stderr"

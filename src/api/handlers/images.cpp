@@ -15,6 +15,7 @@
 #include "base/file.h"
 #include "base/strings.h"
 #include "engine/image_reference_filter.h"
+#include "image/reference.h"
 
 namespace berth::api {
 
@@ -139,7 +140,9 @@ void registerImageRoutes(Router& r, Services& s) {
       TRY(s.images.tag(q.params[0], target));
       id = TRY(s.images.resolve(target));
     }
-    imageEvent(s, "tag", id.str(), target);
+    // The familiar name, as dockerd's event shows it (the CLI sends docker.io/library/x).
+    auto ref = image::parseReference(target);
+    imageEvent(s, "tag", id.str(), ref ? ref->familiarString() : target);
     return ex.replyEmpty(201);
   });
 
@@ -148,8 +151,10 @@ void registerImageRoutes(Router& r, Services& s) {
     std::vector<engine::RemoveItem> items;
     // Asked before the image lock: a starting container holds its own lock, then the image's.
     std::set<std::string> running = runningContainers(s);
+    std::string untaggedId;  // dockerd names an untag event by the image's ID
     {
       std::lock_guard g(s.imageMu);
+      untaggedId = TRY(s.images.resolve(q.params[0])).str();
       items = TRY(s.images.remove(q.params[0], q.queryBool("force"), running));
     }
     Json out = Json::array();
@@ -159,7 +164,7 @@ void registerImageRoutes(Router& r, Services& s) {
       if (i.untagged.empty()) {
         imageEvent(s, "delete", i.deleted);
       } else {
-        imageEvent(s, "untag", i.untagged, i.untagged);
+        imageEvent(s, "untag", untaggedId, untaggedId);
       }
     }
     return ex.reply(200, out);

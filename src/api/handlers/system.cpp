@@ -1,5 +1,6 @@
 // /_ping, /version, /info, /system/df.
 
+#include <dirent.h>
 #include <sys/statvfs.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -8,9 +9,11 @@
 
 #include "api/api.h"
 #include "apitypes/filters.h"
+#include "apitypes/timestamp.h"
 #include "apitypes/version.h"
 #include "base/file.h"
 #include "base/strings.h"
+#include "storage/fs_tree.h"
 
 namespace berth::api {
 
@@ -30,6 +33,36 @@ int64_t memTotal() {
       if (parts.size() >= 2) return parseInt(parts[1], "MemTotal").value_or(0) * 1024;
     }
   }
+  return 0;
+}
+
+// The daemon's ID (docker info's ID): a UUID made once per data root and kept in it.
+std::string engineId(const std::string& dataRoot) {
+  std::string path = dataRoot + "/engine-id";
+  if (auto text = readFile(path); text && !trim(*text).empty()) return std::string(trim(*text));
+  std::string h = storage::randomHex(16);
+  h[12] = '4';                                                  // version 4
+  h[16] = "89ab"[std::stoi(h.substr(16, 1), nullptr, 16) & 3];  // RFC 4122 variant
+  std::string id = h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" +
+                   h.substr(16, 4) + "-" + h.substr(20, 12);
+  (void)writeFileAtomic(path, id + "\n", 0644);
+  return id;
+}
+
+// What /proc says of this process: its open fds and its threads (docker's NFd, NGoroutines).
+int64_t openFds() {
+  int64_t n = 0;
+  if (DIR* d = ::opendir("/proc/self/fd")) {
+    while (dirent* e = ::readdir(d))
+      if (e->d_name[0] != '.') ++n;
+    ::closedir(d);
+  }
+  return n;
+}
+
+int64_t threads() {
+  for (const std::string& line : split(readFile("/proc/self/status").value_or(""), '\n', true))
+    if (startsWith(line, "Threads:")) return parseInt(trim(line.substr(8)), "Threads").value_or(0);
   return 0;
 }
 
@@ -229,7 +262,10 @@ void registerSystemRoutes(Router& r, Services& s) {
     }
     char host[256] = {};
     ::gethostname(host, sizeof host - 1);
-    Json info = {{"ID", ""},
+    struct utsname u;
+    ::uname(&u);
+    bool cgroupV2 = ::access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0;
+    Json info = {{"ID", engineId(s.dataRoot)},
                  {"Containers", list.size()},
                  {"ContainersRunning", running},
                  {"ContainersPaused", paused},
@@ -251,21 +287,31 @@ void registerSystemRoutes(Router& r, Services& s) {
                  {"PidsLimit", true},
                  {"IPv4Forwarding", true},
                  {"Debug", false},
-                 {"NFd", 0},
+                 {"NFd", openFds()},
                  {"OomKillDisable", true},
-                 {"NGoroutines", 0},
-                 {"SystemTime", ""},
+                 {"NGoroutines", threads()},
+                 {"SystemTime", apitypes::nowRfc3339Nano()},
                  {"LoggingDriver", "json-file"},
                  {"CgroupDriver", "cgroupfs"},
-                 {"CgroupVersion", "1"},
+                 {"CgroupVersion", cgroupV2 ? "2" : "1"},
                  {"NEventsListener", 0},
                  {"KernelVersion", kernelVersion()},
                  {"OperatingSystem", osName()},
                  {"OSVersion", ""},
                  {"OSType", "linux"},
-                 {"Architecture", "x86_64"},
+                 {"Architecture", u.machine},
                  {"IndexServerAddress", "https://index.docker.io/v1/"},
-                 {"RegistryConfig", nullptr},
+                 {"RegistryConfig",
+                  {{"AllowNondistributableArtifactsCIDRs", nullptr},
+                   {"AllowNondistributableArtifactsHostnames", nullptr},
+                   {"InsecureRegistryCIDRs", Json::array({"::1/128", "127.0.0.0/8"})},
+                   {"IndexConfigs",
+                    {{"docker.io",
+                      {{"Name", "docker.io"},
+                       {"Mirrors", Json::array()},
+                       {"Secure", true},
+                       {"Official", true}}}}},
+                   {"Mirrors", nullptr}}},
                  {"NCPU", ::sysconf(_SC_NPROCESSORS_ONLN)},
                  {"MemTotal", memTotal()},
                  {"GenericResources", nullptr},
@@ -288,7 +334,7 @@ void registerSystemRoutes(Router& r, Services& s) {
                    {"RemoteManagers", nullptr}}},
                  {"LiveRestoreEnabled", true},
                  {"Isolation", ""},
-                 {"InitBinary", ""},
+                 {"InitBinary", "docker-init"},
                  {"SecurityOptions", Json::array({"name=seccomp,profile=" + s.seccompProfile})},
                  {"Warnings", nullptr}};
     return ex.reply(200, info);
