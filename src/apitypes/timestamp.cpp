@@ -144,7 +144,7 @@ std::string nowRfc3339Nano() {
 }
 
 int64_t parseRfc3339Ns(std::string_view s) {
-  if (s.size() < 20) return 0;
+  if (s.size() < 19) return 0;
   struct tm tm = {};
   std::string head(s.substr(0, 19));
   if (!::strptime(head.c_str(), "%Y-%m-%dT%H:%M:%S", &tm)) return 0;

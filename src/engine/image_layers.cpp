@@ -9,6 +9,7 @@
 #include <set>
 #include <vector>
 
+#include "apitypes/timestamp.h"
 #include "base/file.h"
 #include "base/log.h"
 #include "base/strings.h"
@@ -232,28 +233,7 @@ Result<oci::Manifest> manifestFor(ImageService::Parts& p, const Digest& id,
 }
 
 int64_t parseTime(std::string_view s) {
-  // 2006-01-02T15:04:05[.frac](Z|+hh:mm)
-  int Y, M, D, h, m, sec;
-  if (s.size() < 19 || std::sscanf(std::string(s.substr(0, 19)).c_str(), "%4d-%2d-%2dT%2d:%2d:%2d",
-                                   &Y, &M, &D, &h, &m, &sec) != 6)
-    return 0;
-  struct tm tm = {};
-  tm.tm_year = Y - 1900;
-  tm.tm_mon = M - 1;
-  tm.tm_mday = D;
-  tm.tm_hour = h;
-  tm.tm_min = m;
-  tm.tm_sec = sec;
-  int64_t t = timegm(&tm);
-  auto rest = s.substr(19);
-  while (!rest.empty() && (rest.front() == '.' || (rest.front() >= '0' && rest.front() <= '9')))
-    rest.remove_prefix(1);
-  if (rest.size() >= 6 && (rest[0] == '+' || rest[0] == '-')) {
-    int oh = 0, om = 0;
-    if (std::sscanf(std::string(rest.substr(1, 5)).c_str(), "%2d:%2d", &oh, &om) == 2)
-      t -= (rest[0] == '+' ? 1 : -1) * (oh * 3600 + om * 60);
-  }
-  return t;
+  return apitypes::parseRfc3339Ns(s) / 1000000000;
 }
 
 std::string formatTime(int64_t unixSeconds, long nanos) {
