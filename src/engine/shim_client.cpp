@@ -58,6 +58,10 @@ Result<std::string> parseAnswer(const std::string& line) {
 
 }  // namespace
 
+bool runtimeIsLinked(const std::string& runtimePath) {
+  return runtimePath == "berth-runtime" || endsWith(runtimePath, "/berth-runtime");
+}
+
 Result<SpawnedShim> spawnShim(const ShimLaunch& l) {
   int ready[2];
   if (::pipe2(ready, O_CLOEXEC) != 0) return Error::sys(errno, "pipe");
@@ -75,6 +79,7 @@ Result<SpawnedShim> spawnShim(const ShimLaunch& l) {
     args.push_back("--oom-file");
     args.push_back(l.oomFile);
   }
+  if (runtimeIsLinked(l.runtimePath)) args.push_back("--runtime-linked");
   if (l.tty) args.push_back("--tty");
   if (l.stdinOpen) args.push_back("--stdin");
   if (l.stdinOnce) args.push_back("--stdin-once");

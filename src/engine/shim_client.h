@@ -19,6 +19,11 @@ struct ShimLaunch {
   bool tty = false, stdinOpen = false, stdinOnce = false;
 };
 
+/// Whether the shim runs runtimePath's commands through its linked copy of berth-runtime's
+/// library (--runtime-linked) rather than exec'ing it: when the program is berth-runtime, by
+/// its file name; any other runtime (runc, crun, a wrapper) is exec'd.
+bool runtimeIsLinked(const std::string& runtimePath);
+
 /// A shim started and not yet known to be ready.
 struct SpawnedShim {
   pid_t pid = 0;   // the caller's child, to be reaped (waitpid) once it ends

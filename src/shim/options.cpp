@@ -35,10 +35,11 @@ Result<ShimOptions> parseOptions(int argc, const char* const* argv) {
       name.resize(eq);
       hasValue = true;
     }
-    bool* flag = name == "tty"          ? &o.tty
-                 : name == "stdin"      ? &o.stdin
-                 : name == "stdin-once" ? &o.stdinOnce
-                                        : nullptr;
+    bool* flag = name == "tty"              ? &o.tty
+                 : name == "stdin"          ? &o.stdin
+                 : name == "stdin-once"     ? &o.stdinOnce
+                 : name == "runtime-linked" ? &o.runtimeLinked
+                                            : nullptr;
     if (flag) {
       if (hasValue) return invalidArgument("--" + name + " takes no value");
       *flag = true;

@@ -22,6 +22,7 @@ struct ShimOptions {
   bool tty = false;
   bool stdin = false;
   bool stdinOnce = false;
+  bool runtimeLinked = false;  // runtime is berth-runtime, linked: run its commands in-process
   int readyFd = -1;
 };
 

@@ -63,6 +63,7 @@ int runShim(const ShimOptions& opts) {
     return 1;
   }
   report(opts.readyFd, "ok");
+  dropStartupText();
   return monitor.run();
 }
 

@@ -6,6 +6,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
+
 #include "base/unique_fd.h"
 #include "shim/clock.h"
 #include "shim/util.h"
@@ -15,8 +17,11 @@ namespace {
 
 constexpr size_t kMaxErrText = 4096;
 
-// Between fork and exec: no allocation, only async-signal-safe calls.
-[[noreturn]] void execChild(char* const* argv, const int (&fds)[3]) {
+LinkedRuntime linkedRuntime = nullptr;
+
+// The child's process state as a fresh runtime expects it: the signal mask and SIGPIPE
+// reset, fds[0..2] on 0..2. Async-signal-safe calls only, as after any fork.
+void prepareChild(const int (&fds)[3]) {
   sigset_t none;
   ::sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -30,11 +35,24 @@ constexpr size_t kMaxErrText = 4096;
   for (int i = 0; i < 3; ++i) {
     if (::dup2(tmp[i], i) < 0) ::_exit(127);
   }
-  ::execv(argv[0], argv);
-  ::_exit(127);
+}
+
+// The linked runtime in the child. The shim is single-threaded, so the child may allocate and
+// run anything; it keeps none of the shim's fds (sockets, log, epoll), which a container's init
+// would otherwise hold until its execve, and skips the shim's destructors on the way out.
+[[noreturn]] void runLinkedChild(const std::vector<std::string>& argv, const int (&fds)[3]) {
+  prepareChild(fds);
+  ::close_range(3, ~0U, 0);
+  int code = linkedRuntime(argv);
+  std::fflush(nullptr);
+  ::_exit(code);
 }
 
 }  // namespace
+
+void setLinkedRuntime(LinkedRuntime run) {
+  linkedRuntime = run;
+}
 
 bool readErrText(int fd, std::string& out) {
   char buf[1024];
@@ -71,7 +89,12 @@ Result<Spawned> spawn(const std::vector<std::string>& argv, const ChildStdio& st
   int fds[3] = {pick(stdio.in), pick(stdio.out), captureStderr ? errWrite.get() : pick(stdio.err)};
   pid_t pid = ::fork();
   if (pid < 0) return sysError(errno, "fork " + argv[0]);
-  if (pid == 0) execChild(cargv.data(), fds);
+  if (pid == 0) {
+    if (linkedRuntime) runLinkedChild(argv, fds);
+    prepareChild(fds);
+    ::execv(cargv[0], cargv.data());
+    ::_exit(127);
+  }
   return Spawned{pid, std::move(errRead)};
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // Running the OCI runtime's commands (create, start, exec, delete) to completion: fork/exec
 // with the stdio given, a time limit, and its stderr kept for the error message. The shim's
-// own signal mask and ignored SIGPIPE are reset in the child.
+// own signal mask and ignored SIGPIPE are reset in the child. berth-runtime itself is linked in
+// and runs in the forked child, without an exec (setLinkedRuntime).
 
 #include <sys/types.h>
 
@@ -23,6 +24,14 @@ struct RunOutcome {
   int code = 0;         // exit status, or 128 + signal
   std::string errText;  // the tail of what it wrote to stderr, when captured
 };
+
+/// A runtime linked into this program (berth-runtime's library): runs one runtime command line
+/// (argv[0], the program, is ignored) in the forked child in place of exec, and returns the
+/// status the child exits with.
+using LinkedRuntime = int (*)(const std::vector<std::string>& argv);
+
+/// From main(), before any spawn: runtime command lines run through run, not exec, from now on.
+void setLinkedRuntime(LinkedRuntime run);
 
 /// A child started by spawn: its stderr pipe (non-blocking) when captured.
 struct Spawned {

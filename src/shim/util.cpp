@@ -2,11 +2,16 @@
 
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstring>
+
+// Defined by the linker: the start of the executable and the end of its text.
+extern "C" char __executable_start, etext;
 
 namespace berth::shim {
 
@@ -136,6 +141,15 @@ int openPidfd(pid_t pid) {
 
 int cloexecFrom(unsigned first) {
   return static_cast<int>(::syscall(SYS_close_range, first, ~0u, CLOSE_RANGE_CLOEXEC));
+}
+
+void dropStartupText() {
+  // The linker's bounds of the executable's first segments: the ELF header and the text. Text
+  // is never written (no text relocations), so dropping it loses nothing; the read-only data
+  // after it is left alone, relocated data (RELRO) among it.
+  uintptr_t lo = reinterpret_cast<uintptr_t>(&__executable_start) & ~uintptr_t{4095};
+  uintptr_t hi = (reinterpret_cast<uintptr_t>(&etext) + 4095) & ~uintptr_t{4095};
+  (void)::madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_DONTNEED);
 }
 
 }  // namespace berth::shim

@@ -43,6 +43,12 @@ std::vector<std::string_view> splitOn(std::string_view s, char sep);
 Result<UniqueFd> receiveFd(int sock);
 /// pidfd_open(2); -1 with errno on failure.
 int openPidfd(pid_t pid);
+/// Drops this process's mappings of its own program text, the pages staying in the page cache.
+/// The startup runs code that the monitor never runs again (the C library's init, ifunc
+/// resolvers, the linked runtime's static constructors), and each page it touched mapped the
+/// 64 KiB around it (fault-around), twice the resident memory of what the monitor runs from
+/// then on, which faults back in as it runs.
+void dropStartupText();
 /// Marks every fd from first up close-on-exec (close_range(2) with CLOSE_RANGE_CLOEXEC).
 int cloexecFrom(unsigned first);
 

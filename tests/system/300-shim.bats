@@ -106,13 +106,15 @@ teardown() {
 }
 
 # shim_start [FLAG...]: starts berth-shim for $BUNDLE and reads its ready line into $READY
-# ("ok": its socket is bound; the container runs at "start").
+# ("ok": its socket is bound; the container runs at "start"). berth-runtime runs linked into the
+# shim (--runtime-linked), as berthd runs it; any other runtime (runc) is exec'd.
 shim_start() {
-  local runtime
+  local runtime linked=()
   runtime=$(command -v "$RUNTIME")
+  [ "$(basename "$runtime")" = berth-runtime ] && linked=(--runtime-linked)
   mkfifo "$T/ready"
   "$SHIM" --id "$ID" --bundle "$BUNDLE" --state-dir "$STATE" --runtime "$runtime" \
-    --runtime-root "$ROOT" --log "$CTRLOG" --ready-fd 3 "$@" \
+    --runtime-root "$ROOT" --log "$CTRLOG" --ready-fd 3 "${linked[@]}" "$@" \
     3>"$T/ready" </dev/null >"$T/shim.out" 2>"$T/shim.err" &
   SHIM_PID=$!
   READY=

@@ -6,9 +6,8 @@
 #include <initializer_list>
 #include <string_view>
 
-#include "base/log.h"
 #include "commands.h"
-#include "runtime/seccomp/seccomp.h"
+#include "runtime/entry.h"
 
 namespace {
 
@@ -97,28 +96,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
-  LogOptions lo;
-  lo.name = "berth-runtime";
-  lo.path = logPath;
-  lo.format = logFormat == "json" ? LogFormat::Json : LogFormat::Text;
-  lo.level = debug ? spdlog::level::debug : spdlog::level::warn;
-  if (auto st = initLogging(lo); !st) {
-    std::fprintf(stderr, "berth-runtime: %s\n", st.error().what().c_str());
-    return 1;
-  }
-  if (!ctx.action) return 0;
-  runtime::seccomp::setCacheDir(ctx.globals.root + "/.seccomp-cache");
-  auto r = ctx.action();
-  int code = 0;
-  if (!r) {
-    std::string msg = r.error().what();
-    spdlog::error("{}", msg);
-    // containerd reads the json log; a human reads stderr: runc writes both.
-    if (!logPath.empty()) std::fprintf(stderr, "berth-runtime: %s\n", msg.c_str());
-    code = 1;
-  } else {
-    code = *r;
-  }
+  if (!ctx.action) ctx.action = [] { return Result<int>(0); };
+  runtime::EntryOptions eo{.logPath = logPath, .jsonLog = logFormat == "json", .debug = debug};
+  int code = runtime::runEntry(ctx.globals, eo, ctx.action);
   // Nothing left to release that the kernel does not release faster: skip the destructors
   // (a millisecond of a container's run-to-exit). The logger flushes every message.
   std::fflush(nullptr);

@@ -3,8 +3,10 @@
 
 #include <string>
 
+#include "linked_runtime.h"
 #include "shim/options.h"
 #include "shim/shim.h"
+#include "shim/spawn.h"
 #include "shim/util.h"
 
 int main(int argc, char** argv) {
@@ -14,5 +16,6 @@ int main(int argc, char** argv) {
     (void)berth::shim::writeAllTo(STDERR_FILENO, line, "stderr");
     return 2;
   }
+  if (opts->runtimeLinked) berth::shim::setLinkedRuntime(&berth::tool::runLinkedRuntime);
   return berth::shim::runShim(*opts);
 }

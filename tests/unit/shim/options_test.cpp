@@ -28,18 +28,18 @@ TEST(ShimOptions, ParsesTheRequiredOptionsWithDefaults) {
   EXPECT_EQ(o->runtimeRoot, "");
   EXPECT_EQ(o->logMaxSize, 0);
   EXPECT_EQ(o->logMaxFile, 1);
-  EXPECT_FALSE(o->tty || o->stdin || o->stdinOnce);
+  EXPECT_FALSE(o->tty || o->stdin || o->stdinOnce || o->runtimeLinked);
   EXPECT_EQ(o->readyFd, -1);
 }
 
 TEST(ShimOptions, ParsesEveryOptionalOptionInBothSpellings) {
   auto o = parse({"--runtime-root=/run/r", "--log-max-size", "10485760", "--log-max-file=3",
-                  "--tty", "--stdin", "--stdin-once", "--ready-fd", "3"});
+                  "--tty", "--stdin", "--stdin-once", "--runtime-linked", "--ready-fd", "3"});
   ASSERT_TRUE(o) << o.error().what();
   EXPECT_EQ(o->runtimeRoot, "/run/r");
   EXPECT_EQ(o->logMaxSize, 10485760);
   EXPECT_EQ(o->logMaxFile, 3);
-  EXPECT_TRUE(o->tty && o->stdin && o->stdinOnce);
+  EXPECT_TRUE(o->tty && o->stdin && o->stdinOnce && o->runtimeLinked);
   EXPECT_EQ(o->readyFd, 3);
 }
 
