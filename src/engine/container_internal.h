@@ -80,6 +80,8 @@ struct ContainerService::Impl {
   std::string runtimeRoot() const { return opts.execRoot + "/runtime"; }
   /// The init layer (container_rootfs.cpp): the topmost lower of every container's rootfs.
   std::string initLayerDir() const { return opts.dataRoot + "/init-layer.v1"; }
+  // Directories of removed containers on their way out (see removeLocked).
+  std::string trashDir() const { return opts.dataRoot + "/trash"; }
   Status ensureInitLayer();
   /// The overlay lowers of a container's rootfs, bottom first: its image's layers, the init layer.
   Result<std::vector<std::string>> rootfsLowers(const Json& doc);

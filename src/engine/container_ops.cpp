@@ -29,6 +29,9 @@ Result<std::unique_ptr<ContainerService>> ContainerService::open(const EngineOpt
   auto impl = std::make_unique<Impl>(opts, images, imageMu, events);
   TRY(ensureDir(opts.dataRoot + "/containers", 0710));
   TRY(ensureDir(opts.dataRoot + "/volumes", 0701));
+  // What a removal moved here and a crash kept it from deleting.
+  TRY(storage::removeTree(impl->trashDir()));
+  TRY(ensureDir(impl->trashDir(), 0700));
   TRY(ensureDir(opts.execRoot, 0711));
   impl->snapshots = TRY(storage::openSnapshotStore(opts.dataRoot));
   TRY(impl->ensureInitLayer());
@@ -214,9 +217,19 @@ Status ContainerService::Impl::removeLocked(const std::shared_ptr<Container>& c,
   c->removed = true;
   c->doc["State"]["Status"] = "removing";
   c->stopRequested = true;
+  // The container's directory (upper, work, config, logs) leaves containers/ by a rename and is
+  // deleted once the removal is reported: the deletion is most of a removal's time (ext4
+  // unlinks, a millisecond), and `run --rm` waits for the removal, not for the files.
   Status st = cleanupAfterExit(*c);
-  if (st) st = snapshots->remove(c->id);
-  if (st) st = storage::removeTree(bundleDir(c->id));
+  std::string trashed;
+  if (st) {
+    auto moved = snapshots->moveToTrash(c->id, trashDir());
+    if (moved) {
+      trashed = std::move(*moved);
+    } else {
+      st = std::move(moved).error();
+    }
+  }
   if (!st) {
     c->removed = false;
     c->doc["State"]["Status"] = "dead";
@@ -246,6 +259,10 @@ Status ContainerService::Impl::removeLocked(const std::shared_ptr<Container>& c,
     std::lock_guard g(mu);
     byId.erase(c->id);
     if (auto it = byName.find(name); it != byName.end() && it->second == c->id) byName.erase(it);
+  }
+  if (!trashed.empty()) {
+    if (auto r = storage::removeTree(trashed); !r)
+      spdlog::warn("remove container {}: {}", c->id, r.error().what());
   }
   lk.lock();
   return {};

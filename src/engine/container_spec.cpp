@@ -575,7 +575,7 @@ Result<std::string> buildSpec(const ContainerService::Impl& im, const Json& doc)
   }
   // Checked the same way the runtime will, so that a bad option fails create/start cleanly.
   TRY(oci::specFromJson(spec));
-  return dumpJson(spec, 2);
+  return dumpJson(spec);
 }
 
 Result<std::string> buildExecProcess(const ContainerService::Impl& im, const Json& doc,
@@ -611,7 +611,7 @@ Result<std::string> buildExecProcess(const ContainerService::Impl& im, const Jso
         opt == "no-new-privileges=true")
       p.noNewPrivileges = true;
   }
-  return dumpJson(oci::processToJson(p), 2);
+  return dumpJson(oci::processToJson(p));
 }
 
 }  // namespace berth::engine

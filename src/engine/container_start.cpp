@@ -253,7 +253,8 @@ void ContainerService::Impl::handleExit(const std::shared_ptr<Container>& c, int
     s["Restarting"] = true;
     s["Status"] = "restarting";
   }
-  (void)save(*c);
+  bool autoRemove = !restart && hc.value("AutoRemove", false) && !c->removed;
+  if (!autoRemove) (void)save(*c);  // an AutoRemove container's record is erased below
   c->exitSeq++;
   c->cv.notify_all();
 
@@ -279,7 +280,7 @@ void ContainerService::Impl::handleExit(const std::shared_ptr<Container>& c, int
     }).detach();
     return;
   }
-  if (hc.value("AutoRemove", false) && !c->removed) {
+  if (autoRemove) {
     if (auto st = removeLocked(c, lk, true); !st)
       spdlog::warn("auto-remove {}: {}", c->id, st.error().what());
   }

@@ -115,6 +115,7 @@ Result<Prepared> prepareCreate(const Globals& g, const CreateOptions& o, bool wi
   std::string bundle = TRY(absolutePath(o.bundle, "bundle"));
   auto text = TRY_CTX(readFile(bundle + "/config.json"), "load bundle");
   p.spec = TRY_CTX(oci::parseSpec(text), "invalid config.json");
+  p.specJson = std::move(text);
   if (::chdir(bundle.c_str()) != 0) return Error::sys(errno, "chdir {}", bundle);
   std::string rootPath =
       p.spec.root.path[0] == '/' ? p.spec.root.path : bundle + "/" + p.spec.root.path;
@@ -229,7 +230,7 @@ Status launchPrepared(const Globals& g, const CreateOptions& o, Prepared& p, boo
     detail::waitGone(p.launched.pid, p.state.pidStartTime, 1000);
     return fail(std::move(e));
   };
-  if (auto st = store.save(p.state); !st) return kill(std::move(st).error());
+  if (auto st = store.save(p.state, p.specJson); !st) return kill(std::move(st).error());
   if (!o.pidFile.empty()) {
     if (auto st =
             writeFileAtomic(o.pidFile, std::to_string(p.launched.pid), 0644, Durability::Volatile);

@@ -14,6 +14,7 @@ namespace berth::runtime {
 
 struct Prepared {
   oci::Spec spec;
+  std::string specJson;  // config.json's text, which spec was parsed from
   cgroups::Layout layout;
   InitPlan plan;
   IdMaps maps;

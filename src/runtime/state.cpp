@@ -30,7 +30,10 @@ const char* statusName(ContainerStatus s) {
   return "unknown";
 }
 
-Json stateToJson(const ContainerState& s) {
+namespace {
+
+// Everything of state.json but its "config".
+Json stateFields(const ContainerState& s) {
   return Json{{"id", s.id},
               {"pid", s.pid},
               {"pidStartTime", s.pidStartTime},
@@ -39,8 +42,15 @@ Json stateToJson(const ContainerState& s) {
               {"created", s.created},
               {"cgroupPath", s.cgroupPath},
               {"owner", s.owner},
-              {"hostMountId", s.hostMountId},
-              {"config", oci::specToJson(s.spec)}};
+              {"hostMountId", s.hostMountId}};
+}
+
+}  // namespace
+
+Json stateToJson(const ContainerState& s) {
+  Json j = stateFields(s);
+  j["config"] = oci::specToJson(s.spec);
+  return j;
 }
 
 Result<ContainerState> stateFromJson(const Json& j) {
@@ -124,9 +134,16 @@ Result<UniqueFd> StateStore::lock(const std::string& id) {
   return fd;
 }
 
-Status StateStore::save(const ContainerState& s) {
-  return writeFileAtomic(dir(s.id) + "/state.json", dumpJson(stateToJson(s)), 0600,
-                         Durability::Volatile);
+Status StateStore::save(const ContainerState& s, std::string_view configJson) {
+  std::string text;
+  if (configJson.empty()) {
+    text = dumpJson(stateToJson(s));
+  } else {
+    text = dumpJson(stateFields(s));  // {...}: the config goes in before the closing brace
+    text.pop_back();
+    text.append(",\"config\":").append(configJson).push_back('}');
+  }
+  return writeFileAtomic(dir(s.id) + "/state.json", text, 0600, Durability::Volatile);
 }
 
 Result<ContainerState> StateStore::load(const std::string& id) {

@@ -122,6 +122,21 @@ class DiskSnapshotStore : public SnapshotStore {
     return ok();
   }
 
+  Result<std::string> moveToTrash(const std::string& id, const std::string& trashDir) override {
+    TRY(validateId(id));
+    TRY_CTX(refuseIfMounted(upperDir(id)), "remove snapshot {}", id);
+    std::string to = trashDir + "/" + id;
+    if (::rename(dirOf(id).c_str(), to.c_str()) == 0) return to;
+    if (errno == ENOENT && ::access(dirOf(id).c_str(), F_OK) != 0) return std::string();
+    // A directory of an earlier removal of this id (a crash before its deletion): delete it
+    // now and try once more.
+    if (errno == ENOTEMPTY || errno == EEXIST) {
+      TRY_CTX(removeTree(to), "remove snapshot {}", id);
+      if (::rename(dirOf(id).c_str(), to.c_str()) == 0) return to;
+    }
+    return Error::sys(errno, "rename {} to {}", dirOf(id), to).context("remove snapshot " + id);
+  }
+
   Result<int64_t> diskUsage(const std::string& id) const override {
     TRY(validateId(id));
     return TRY_CTX(treeContentSize(upperDir(id)), "snapshot {} disk usage", id);

@@ -33,6 +33,11 @@ class SnapshotStore {
   virtual Status unmount(const std::string& target) = 0;
   /// Removes upper and work (target must be unmounted first); absent is not an error.
   virtual Status remove(const std::string& id) = 0;
+  /// Takes the container's whole directory (the snapshot and whatever else the engine keeps in
+  /// it) out of containers/ at once, by a rename into trashDir (on the same filesystem), and
+  /// returns its new path for the caller to delete (removeTree) when nothing waits for it.
+  /// Conflict while its upper is mounted; an absent directory gives "".
+  virtual Result<std::string> moveToTrash(const std::string& id, const std::string& trashDir) = 0;
   /// The bytes of the files in the container's upper dir (docker ps -s, SizeRw).
   virtual Result<int64_t> diskUsage(const std::string& id) const = 0;
 };

@@ -215,6 +215,35 @@ TEST_F(SnapshotStoreTest, RemoveDeletesUpperAndWorkButNotTheEnginesFiles) {
   EXPECT_TRUE(store_->create("c1"));
 }
 
+TEST_F(SnapshotStoreTest, MoveToTrashTakesTheWholeDirectoryOutAtOnce) {
+  auto lowers = twoLayers();
+  std::string trash = mkdir("trash");
+  ASSERT_TRUE(store_->create("c1"));
+  std::string target = mkdir("rootfs");
+  ASSERT_TRUE(store_->mount("c1", lowers, target));
+  spit(target + "/data", "live");
+  auto refused = store_->moveToTrash("c1", trash);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind(), ErrorKind::FailedPrecondition);
+  ASSERT_TRUE(store_->unmount(target));
+  spit(containerDir("c1") + "/config.json", "{}");
+
+  auto moved = store_->moveToTrash("c1", trash);
+  ASSERT_TRUE(moved) << moved.error().what();
+  EXPECT_EQ(*moved, trash + "/c1");
+  EXPECT_FALSE(exists(containerDir("c1")));
+  EXPECT_EQ(slurp(*moved + "/upper/data"), "live");
+  EXPECT_EQ(slurp(*moved + "/config.json"), "{}");
+  // The id is free at once; a second removal of it replaces what the first left in the trash.
+  ASSERT_TRUE(store_->create("c1"));
+  auto again = store_->moveToTrash("c1", trash);
+  ASSERT_TRUE(again) << again.error().what();
+  EXPECT_FALSE(exists(*again + "/config.json"));
+  auto absent = store_->moveToTrash("never", trash);
+  ASSERT_TRUE(absent) << absent.error().what();
+  EXPECT_EQ(*absent, "");
+}
+
 TEST_F(SnapshotStoreTest, PlainMountIsNotVolatile) {
   ASSERT_TRUE(store_->create("c1"));
   std::string target = mkdir("rootfs");

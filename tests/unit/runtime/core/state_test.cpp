@@ -5,6 +5,8 @@
 
 #include <filesystem>
 
+#include "base/file.h"
+
 namespace berth::runtime {
 namespace {
 
@@ -63,6 +65,24 @@ TEST_F(StateStoreTest, SavesAndLoadsTheState) {
   EXPECT_EQ(back->bundle, "/b");
   EXPECT_EQ(back->cgroupPath, "/berth/c2");
   EXPECT_EQ(back->spec.annotations.at("k"), "v");
+}
+
+TEST_F(StateStoreTest, StoresTheConfigTextGivenAsItIs) {
+  StateStore store(root_);
+  ASSERT_TRUE(store.claim("c5"));
+  auto s = sample("c5");
+  std::string config = dumpJson(oci::specToJson(s.spec), 2) + "\n";  // as a bundle may hold it
+  ASSERT_TRUE(store.save(s, config));
+  auto back = store.load("c5");
+  ASSERT_TRUE(back) << back.error().what();
+  EXPECT_EQ(back->cgroupPath, "/berth/c5");
+  EXPECT_EQ(back->spec.annotations.at("k"), "v");
+  EXPECT_EQ(back->spec.process->args, std::vector<std::string>{"sh"});
+  auto text = readFile(store.dir("c5") + "/state.json");
+  ASSERT_TRUE(text);
+  auto j = parseJson(*text, "state.json");
+  ASSERT_TRUE(j) << j.error().what();
+  EXPECT_EQ((*j)["config"], oci::specToJson(s.spec));
 }
 
 TEST_F(StateStoreTest, LoadingAnUnknownIdIsNotFound) {
