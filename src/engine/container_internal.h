@@ -121,6 +121,9 @@ struct ContainerService::Impl {
   /// The container's cgroup path as the runtime makes it (CgroupParent or berthd's, then its ID).
   std::string cgroupPath(const Json& doc) const;
   void restore(const std::shared_ptr<Container>& c);
+  /// Unmounts the container's rootfs when mounted.
+  Status unmountRootfs(Container& c);
+  /// unmountRootfs, and the shim's state dir removed.
   Status cleanupAfterExit(Container& c);
   Status runRuntime(const Json& doc, const std::vector<std::string>& args);
   Status removeLocked(const std::shared_ptr<Container>& c, std::unique_lock<std::mutex>& lk,

@@ -2,6 +2,7 @@
 // unpause, remove, rename, wait; plus list and inspect.
 
 #include <signal.h>
+#include <sys/mount.h>
 
 #include <thread>
 
@@ -11,6 +12,7 @@
 #include "engine/networks.h"
 #include "engine/shim_client.h"
 #include "storage/fs_tree.h"
+#include "sys/mount_api.h"
 
 namespace berth::engine {
 
@@ -218,17 +220,20 @@ Status ContainerService::Impl::removeLocked(const std::shared_ptr<Container>& c,
   c->doc["State"]["Status"] = "removing";
   c->stopRequested = true;
   // The container's directory (upper, work, config, logs) leaves containers/ by a rename and is
-  // deleted once the removal is reported: the deletion is most of a removal's time (ext4
-  // unlinks, a millisecond), and `run --rm` waits for the removal, not for the files.
-  Status st = cleanupAfterExit(*c);
+  // deleted once the removal is reported, with the shim's state dir: the deletion is most of a
+  // removal's time (ext4 unlinks, synchronous discards on some hosts: milliseconds), and
+  // `run --rm` waits for the removal, not for the files.
+  // Its rootfs moves along, still mounted, and is unmounted there afterwards too: an unmount
+  // waits for RCU grace periods (the mount's, the overlay's), up to a millisecond on this VM.
+  std::string rootfs = bundleDir(c->id) + "/rootfs";
+  Status st;
   std::string trashed;
-  if (st) {
-    auto moved = snapshots->moveToTrash(c->id, trashDir());
-    if (moved) {
-      trashed = std::move(*moved);
-    } else {
-      st = std::move(moved).error();
-    }
+  auto moved = snapshots->moveToTrash(c->id, trashDir(), rootfs);
+  if (moved) {
+    trashed = std::move(*moved);
+  } else {
+    st = unmountRootfs(*c);
+    if (st) st = std::move(moved).error();
   }
   if (!st) {
     c->removed = false;
@@ -260,9 +265,11 @@ Status ContainerService::Impl::removeLocked(const std::shared_ptr<Container>& c,
     byId.erase(c->id);
     if (auto it = byName.find(name); it != byName.end() && it->second == c->id) byName.erase(it);
   }
+  (void)storage::removeTree(stateDir(c->id));
   if (!trashed.empty()) {
-    if (auto r = storage::removeTree(trashed); !r)
-      spdlog::warn("remove container {}: {}", c->id, r.error().what());
+    Status r = sys::unmount(trashed + "/rootfs", MNT_DETACH, true);
+    if (r) r = storage::removeTree(trashed);
+    if (!r) spdlog::warn("remove container {}: {}", c->id, r.error().what());
   }
   lk.lock();
   return {};

@@ -67,10 +67,14 @@ Status ContainerService::Impl::runRuntime(const Json& doc, const std::vector<std
   return runProgram(argv, "runtime " + args.front(), &out);
 }
 
-Status ContainerService::Impl::cleanupAfterExit(Container& c) {
+Status ContainerService::Impl::unmountRootfs(Container& c) {
   std::string rootfs = bundleDir(c.id) + "/rootfs";
-  Status st;
-  if (isMounted(rootfs)) st = snapshots->unmount(rootfs);
+  if (isMounted(rootfs)) return snapshots->unmount(rootfs);
+  return {};
+}
+
+Status ContainerService::Impl::cleanupAfterExit(Container& c) {
+  Status st = unmountRootfs(c);
   (void)storage::removeTree(stateDir(c.id));
   return st;
 }
@@ -236,8 +240,6 @@ void ContainerService::Impl::handleExit(const std::shared_ptr<Container>& c, int
   s["Status"] = "exited";
   s["OOMKilled"] = oomKilled;
   c->attachOpen = false;
-  if (auto st = cleanupAfterExit(*c); !st)
-    spdlog::warn("container {}: {}", c->id, st.error().what());
   if (oomKilled) emit(c->doc, "oom");
   emit(c->doc, "die", {{"exitCode", std::to_string(code)}});
 
@@ -254,9 +256,17 @@ void ContainerService::Impl::handleExit(const std::shared_ptr<Container>& c, int
     s["Status"] = "restarting";
   }
   bool autoRemove = !restart && hc.value("AutoRemove", false) && !c->removed;
+  // The rootfs is unmounted now, or by the removal after it is reported; the shim's state dir
+  // goes once the exit is reported (below, or by the removal or the restart): its files are
+  // deleted synchronously on this host's filesystem, a discard each.
+  if (!autoRemove) {
+    if (auto st = unmountRootfs(*c); !st)
+      spdlog::warn("container {}: {}", c->id, st.error().what());
+  }
   if (!autoRemove) (void)save(*c);  // an AutoRemove container's record is erased below
   c->exitSeq++;
   c->cv.notify_all();
+  if (!restart && !autoRemove) (void)storage::removeTree(stateDir(c->id));
 
   if (restart) {
     // Docker's back-off: 100 ms doubling per restart, reset after 10 s of running, at most 1 min.

@@ -6,6 +6,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
 
@@ -61,10 +62,17 @@ void adjustOomScore(const oci::Spec& spec) {
 
 // The spec's device rules, then the devices every container may use whatever its rules say
 // (runc's AllowedDevices, including mknod of any node so linux.devices can be created). A device
-// of linux.devices is usable only if a rule of the spec allows it, as with runc.
+// of linux.devices is usable only if a rule of the spec allows it, as with runc. One of those
+// that the spec already allows, with no deny after it, is not written again: berthd's specs
+// list them all, and each write to a v1 devices cgroup costs as much as a small syscall's run.
 oci::Resources effectiveResources(const oci::Spec& spec) {
   oci::Resources r =
       spec.linux && spec.linux->resources ? *spec.linux->resources : oci::Resources{};
+  size_t lastDeny = 0;  // one past the spec's last deny rule
+  for (size_t i = 0; i < r.devices.size(); ++i) {
+    if (!r.devices[i].allow) lastDeny = i + 1;
+  }
+  const size_t fromSpec = r.devices.size();
   auto allow = [&](const char* type, std::optional<int64_t> major, std::optional<int64_t> minor,
                    const char* access) {
     oci::DeviceCgroupRule rule;
@@ -73,6 +81,9 @@ oci::Resources effectiveResources(const oci::Spec& spec) {
     rule.major = major;
     rule.minor = minor;
     rule.access = access;
+    auto first = r.devices.begin() + static_cast<std::ptrdiff_t>(lastDeny);
+    auto end = r.devices.begin() + static_cast<std::ptrdiff_t>(fromSpec);
+    if (std::find(first, end, rule) != end) return;
     r.devices.push_back(rule);
   };
   allow("c", std::nullopt, std::nullopt, "m");

@@ -122,9 +122,10 @@ class DiskSnapshotStore : public SnapshotStore {
     return ok();
   }
 
-  Result<std::string> moveToTrash(const std::string& id, const std::string& trashDir) override {
+  Result<std::string> moveToTrash(const std::string& id, const std::string& trashDir,
+                                  const std::string& mountedAt) override {
     TRY(validateId(id));
-    TRY_CTX(refuseIfMounted(upperDir(id)), "remove snapshot {}", id);
+    TRY_CTX(refuseIfMounted(upperDir(id), mountedAt), "remove snapshot {}", id);
     std::string to = trashDir + "/" + id;
     if (::rename(dirOf(id).c_str(), to.c_str()) == 0) return to;
     if (errno == ENOENT && ::access(dirOf(id).c_str(), F_OK) != 0) return std::string();
@@ -146,11 +147,12 @@ class DiskSnapshotStore : public SnapshotStore {
   std::string dirOf(const std::string& id) const { return containers_ + "/" + id; }
 
   // Deleting a live container's upper would pull files from under its processes.
-  static Status refuseIfMounted(const std::string& upper) {
+  // except: a mount point whose overlay may stay (it moves along with the directory).
+  static Status refuseIfMounted(const std::string& upper, const std::string& except = "") {
     auto mounts = readMountInfo();
     if (!mounts) return ok();  // no /proc: nothing to check against
     for (const auto& m : *mounts) {
-      if (m.fsType != "overlay") continue;
+      if (m.fsType != "overlay" || (!except.empty() && m.mountPoint == except)) continue;
       for (const auto& opt : split(m.superOptions, ',')) {
         if (opt == "upperdir=" + upper) {
           return Error(ErrorKind::FailedPrecondition,

@@ -35,9 +35,12 @@ class SnapshotStore {
   virtual Status remove(const std::string& id) = 0;
   /// Takes the container's whole directory (the snapshot and whatever else the engine keeps in
   /// it) out of containers/ at once, by a rename into trashDir (on the same filesystem), and
-  /// returns its new path for the caller to delete (removeTree) when nothing waits for it.
-  /// Conflict while its upper is mounted; an absent directory gives "".
-  virtual Result<std::string> moveToTrash(const std::string& id, const std::string& trashDir) = 0;
+  /// returns its new path for the caller to delete (removeTree) when nothing waits for it. A
+  /// mount of the snapshot at `mountedAt` (a directory inside it, the engine's rootfs) moves
+  /// along, for the caller to unmount there; any other mount of its upper refuses
+  /// (FailedPrecondition). An absent directory gives "".
+  virtual Result<std::string> moveToTrash(const std::string& id, const std::string& trashDir,
+                                          const std::string& mountedAt = "") = 0;
   /// The bytes of the files in the container's upper dir (docker ps -s, SizeRw).
   virtual Result<int64_t> diskUsage(const std::string& id) const = 0;
 };

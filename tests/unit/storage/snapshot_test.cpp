@@ -244,6 +244,28 @@ TEST_F(SnapshotStoreTest, MoveToTrashTakesTheWholeDirectoryOutAtOnce) {
   EXPECT_EQ(*absent, "");
 }
 
+TEST_F(SnapshotStoreTest, MoveToTrashTakesTheEnginesOwnMountAlong) {
+  auto lowers = twoLayers();
+  std::string trash = mkdir("trash");
+  ASSERT_TRUE(store_->create("c1"));
+  std::string target = containerDir("c1") + "/rootfs";
+  ASSERT_TRUE(store_->mount("c1", lowers, target));
+  spit(target + "/data", "live");
+  std::string elsewhere = mkdir("elsewhere");
+  ASSERT_TRUE(store_->create("c2"));
+  ASSERT_TRUE(store_->mount("c2", lowers, elsewhere));
+  // c2's overlay is mounted where the caller did not say: refused.
+  EXPECT_FALSE(store_->moveToTrash("c2", trash, containerDir("c2") + "/rootfs"));
+  ASSERT_TRUE(store_->unmount(elsewhere));
+
+  auto moved = store_->moveToTrash("c1", trash, target);
+  ASSERT_TRUE(moved) << moved.error().what();
+  EXPECT_TRUE(superOptionsAt(target).empty());
+  EXPECT_FALSE(superOptionsAt(*moved + "/rootfs").empty());
+  EXPECT_EQ(slurp(*moved + "/rootfs/data"), "live");
+  ASSERT_TRUE(store_->unmount(*moved + "/rootfs"));
+}
+
 TEST_F(SnapshotStoreTest, PlainMountIsNotVolatile) {
   ASSERT_TRUE(store_->create("c1"));
   std::string target = mkdir("rootfs");
