@@ -32,16 +32,6 @@ std::string familiar(std::string name) {
   return name;
 }
 
-std::vector<std::string> strings(const Json& j, const char* key) {
-  std::vector<std::string> out;
-  if (j.contains(key) && j[key].is_array()) {
-    for (const auto& v : j[key]) {
-      if (v.is_string()) out.push_back(v.get<std::string>());
-    }
-  }
-  return out;
-}
-
 Json row(const Json& img, const std::string& repo, const std::string& tag,
          const std::string& digest, bool trunc) {
   Json r = Json::object();
@@ -174,7 +164,7 @@ Json imageHeaders() {
 }
 
 void addImageRows(std::vector<Json>& rows, const Json& img, bool withDigests, bool trunc) {
-  auto tags = strings(img, "RepoTags"), digests = strings(img, "RepoDigests");
+  auto tags = stringList(img, "RepoTags"), digests = stringList(img, "RepoDigests");
   bool dangling = (tags.empty() || (tags.size() == 1 && tags[0] == "<none>:<none>")) &&
                   (digests.empty() || (digests.size() == 1 && digests[0] == "<none>@<none>"));
   if (dangling) {

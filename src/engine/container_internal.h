@@ -131,8 +131,6 @@ struct ContainerService::Impl {
   Status killLocked(Container& c, int sig);
 };
 
-// container_spec.cpp: the strings of a JSON array field (others skipped; absent: none).
-std::vector<std::string> stringList(const Json& j, const char* key);
 // container_spec.cpp: docker's ReplaceOrAppendEnvValues: each override replaces the entry of
 // its name or is appended; a bare NAME (no '=') removes it and is not added.
 std::vector<std::string> replaceOrAppendEnv(std::vector<std::string> env,

@@ -27,16 +27,6 @@
 
 namespace berth::engine {
 
-std::vector<std::string> stringList(const Json& j, const char* key) {
-  std::vector<std::string> out;
-  if (j.contains(key) && j[key].is_array()) {
-    for (const auto& v : j[key]) {
-      if (v.is_string()) out.push_back(v.get<std::string>());
-    }
-  }
-  return out;
-}
-
 std::vector<std::string> replaceOrAppendEnv(std::vector<std::string> env,
                                             const std::vector<std::string>& overrides) {
   auto key = [](const std::string& kv) { return kv.substr(0, kv.find('=')); };

@@ -259,11 +259,11 @@ void ContainerService::Impl::handleExit(const std::shared_ptr<Container>& c, int
   // The rootfs is unmounted now, or by the removal after it is reported; the shim's state dir
   // goes once the exit is reported (below, or by the removal or the restart): its files are
   // deleted synchronously on this host's filesystem, a discard each.
-  if (!autoRemove) {
+  if (!autoRemove) {  // an AutoRemove container's record is erased below
     if (auto st = unmountRootfs(*c); !st)
       spdlog::warn("container {}: {}", c->id, st.error().what());
+    (void)save(*c);
   }
-  if (!autoRemove) (void)save(*c);  // an AutoRemove container's record is erased below
   c->exitSeq++;
   c->cv.notify_all();
   if (!restart && !autoRemove) (void)storage::removeTree(stateDir(c->id));
