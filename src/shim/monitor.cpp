@@ -272,7 +272,7 @@ void Monitor::finalize() {
 }
 
 void Monitor::startDelete() {
-  auto del = spawn(runtimeArgs({"delete", "--force", opts_.id}), {}, true);
+  auto del = spawn(runtimeArgs({"delete", "--force", opts_.id}), {}, true, Priority::Background);
   if (!del) {
     warn(del.error().what());
     return;

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -72,7 +73,7 @@ int exitCodeOf(int waitStatus) {
 }
 
 Result<Spawned> spawn(const std::vector<std::string>& argv, const ChildStdio& stdio,
-                      bool captureStderr) {
+                      bool captureStderr, Priority priority) {
   std::vector<char*> cargv;
   for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
   cargv.push_back(nullptr);
@@ -90,6 +91,10 @@ Result<Spawned> spawn(const std::vector<std::string>& argv, const ChildStdio& st
   pid_t pid = ::fork();
   if (pid < 0) return sysError(errno, "fork " + argv[0]);
   if (pid == 0) {
+    if (priority == Priority::Background) {
+      struct sched_param param = {};
+      (void)::sched_setscheduler(0, SCHED_IDLE, &param);  // a normal priority still does the work
+    }
     if (linkedRuntime) runLinkedChild(argv, fds);
     prepareChild(fds);
     ::execv(cargv[0], cargv.data());

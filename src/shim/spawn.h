@@ -39,10 +39,15 @@ struct Spawned {
   UniqueFd errRead;
 };
 
+/// How a spawned child is scheduled. Background work (the runtime's delete after an exit) runs
+/// under SCHED_IDLE: it takes a CPU only when nothing else wants it, so it never delays the
+/// exit being reported to berthd and its client, which run at the same moment.
+enum class Priority { Normal, Background };
+
 /// Starts argv (argv[0] an absolute path) with stdio and returns at once; the caller reaps it.
 /// With captureStderr the child's stderr is a pipe (stdio.err is ignored).
 Result<Spawned> spawn(const std::vector<std::string>& argv, const ChildStdio& stdio,
-                      bool captureStderr);
+                      bool captureStderr, Priority priority = Priority::Normal);
 
 /// Appends what fd has to read now to out, keeping the last 4 KiB; false at EOF or error.
 bool readErrText(int fd, std::string& out);
