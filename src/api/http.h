@@ -70,6 +70,9 @@ class Exchange {
                              const std::map<std::string, std::string>& extraHeaders = {}) = 0;
   virtual Status writeChunk(std::string_view data) = 0;
   virtual Status endStream() = 0;
+  /// The last chunk and the end of the body in one write: a client that closes once it has
+  /// the body it waited for (the docker CLI after a wait) is not written to after that.
+  virtual Status endStreamWith(std::string_view lastChunk) = 0;
   /// Answers "101 UPGRADED" (or 200 when the client did not ask to upgrade) and hands over the
   /// connection; the server closes it after the handler returns.
   virtual Result<Conn*> hijack(std::string_view contentType) = 0;

@@ -15,8 +15,11 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <condition_variable>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 #include "base/file.h"
 #include "base/log.h"
@@ -253,17 +256,21 @@ class ExchangeImpl final : public Exchange {
     streaming_ = true;
     return writeRaw(head(status, contentType, 0, true, extra));
   }
-  Status writeChunk(std::string_view data) override {
-    if (data.empty() || req_.method == "HEAD") return {};
+  static std::string chunk(std::string_view data) {
     std::string c = fmt::format("{:x}\r\n", data.size());
     c.append(data);
     c += "\r\n";
-    return writeRaw(c);
+    return c;
   }
-  Status endStream() override {
+  Status writeChunk(std::string_view data) override {
+    if (data.empty() || req_.method == "HEAD") return {};
+    return writeRaw(chunk(data));
+  }
+  Status endStream() override { return endStreamWith({}); }
+  Status endStreamWith(std::string_view lastChunk) override {
     streaming_ = false;
     if (req_.method == "HEAD") return {};
-    return writeRaw("0\r\n\r\n");
+    return writeRaw((lastChunk.empty() ? std::string() : chunk(lastChunk)) + "0\r\n\r\n");
   }
   Result<Conn*> hijack(std::string_view contentType) override {
     bool upgrade = toLower(req_.header("connection")).find("upgrade") != std::string::npos;
@@ -320,7 +327,69 @@ struct Server::Impl {
   std::mutex mu;
   std::condition_variable cv;
 
+  // Connections run on threads that outlive one connection: a thread's start and end cost more
+  // than a short request (clone, stack, malloc's per-thread cache built and then freed), and
+  // `run` alone makes five. A connection never waits for a thread: with none idle, a new one
+  // starts. At most kMaxIdle wait, each for at most kIdleTimeout.
+  static constexpr size_t kMaxIdle = 4;
+  static constexpr auto kIdleTimeout = std::chrono::seconds(30);
+  struct Worker {
+    std::condition_variable cv;
+    std::function<void()> job;
+    bool quit = false;
+  };
+  std::mutex poolMu;
+  std::condition_variable poolCv;  // a worker ended
+  std::vector<Worker*> idle;       // guarded by poolMu
+  int workers = 0;                 // guarded by poolMu
+
   Impl(const Router& r, ServerOptions o) : router(r), opts(std::move(o)) {}
+
+  ~Impl() {
+    // Idle workers wait on members of this object: they end before it does.
+    std::unique_lock l(poolMu);
+    for (Worker* w : idle) {
+      w->quit = true;
+      w->cv.notify_one();
+    }
+    poolCv.wait(l, [&] { return idle.empty(); });
+  }
+
+  void submit(std::function<void()> job) {
+    {
+      std::lock_guard l(poolMu);
+      if (!idle.empty()) {
+        Worker* w = idle.back();
+        idle.pop_back();
+        w->job = std::move(job);
+        w->cv.notify_one();
+        return;
+      }
+      workers++;
+    }
+    std::thread([this, job = std::move(job)]() mutable { workerLoop(std::move(job)); }).detach();
+  }
+
+  void workerLoop(std::function<void()> job) {
+    Worker self;
+    std::unique_lock l(poolMu, std::defer_lock);
+    for (;;) {
+      job();
+      job = nullptr;
+      l.lock();
+      if (stopping || idle.size() >= kMaxIdle) break;
+      idle.push_back(&self);
+      self.cv.wait_for(l, kIdleTimeout, [&] { return self.job || self.quit; });
+      if (!self.job) {  // timed out, or the server is going
+        std::erase(idle, &self);
+        break;
+      }
+      job = std::exchange(self.job, nullptr);
+      l.unlock();
+    }
+    workers--;
+    poolCv.notify_all();
+  }
 
   template <typename Stream>
   void serveConnection(Stream& s) {
@@ -376,21 +445,21 @@ struct Server::Impl {
   template <typename Socket>
   void startConnection(Socket sock) {
     active++;
-    std::thread([this, sock = std::move(sock)]() mutable {
+    submit([this, sock = std::make_shared<Socket>(std::move(sock))]() mutable {
       if (tls && std::is_same_v<Socket, tcp::socket>) {
         if constexpr (std::is_same_v<Socket, tcp::socket>) {
-          asio::ssl::stream<tcp::socket> ss(std::move(sock), *tls);
+          asio::ssl::stream<tcp::socket> ss(std::move(*sock), *tls);
           beast::error_code ec;
           ss.handshake(asio::ssl::stream_base::server, ec);
           if (!ec) serveConnection(ss);
           ss.shutdown(ec);
         }
       } else {
-        serveConnection(sock);
+        serveConnection(*sock);
       }
-      beast::error_code ec;
+      sock.reset();  // closed now, not when the worker takes its next connection
       if (--active == 0) cv.notify_all();
-    }).detach();
+    });
   }
 
   template <typename Acceptor, typename Socket>

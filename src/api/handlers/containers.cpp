@@ -116,8 +116,7 @@ void registerContainerRoutes(Router& r, Services& s) {
     if (!res) return res.error();
     Json body = {{"StatusCode", res->statusCode}};
     body["Error"] = nullptr;
-    TRY(ex.writeChunk(dumpJson(body) + "\n"));
-    return ex.endStream();
+    return ex.endStreamWith(dumpJson(body) + "\n");
   });
 
   r.add("POST", "/containers/{id}/attach", [&cs](Exchange& ex) -> Status {
