@@ -125,12 +125,29 @@ Result<std::string> Client::apiVersion() {
 
 Result<Response> Client::send(std::string_view method, std::string_view path, const Query& query,
                               Request req) {
-  std::string v = TRY(apiVersion());
   req.method = std::string(method);
-  req.target = opts_.host.basePath + "/v" + v + std::string(path) + query.encode();
   req.headers.add("User-Agent", opts_.userAgent);
-  auto conn = TRY(connect());
-  return roundTrip(std::move(conn), req, hostHeader());
+  std::string rest = std::string(path) + query.encode();
+  // The version is asked (a ping: one more round trip, and `run` makes five requests) only
+  // when the daemon turns ours down, as one older than this client does; every other speaks
+  // it. A request whose body streams could not go twice: it asks first.
+  bool unsettled = version_.empty() && !req.bodySource;
+  std::string v = unsettled ? std::string(kMaxApiVersion) : TRY(apiVersion());
+  req.target = opts_.host.basePath + "/v" + v + rest;
+  Response resp = TRY(roundTrip(TRY(connect()), req, hostHeader()));
+  if (!unsettled) return resp;
+  if (resp.status == 400) {
+    std::string body = TRY(resp.bufferBody());
+    if (body.find("client version") != std::string::npos &&
+        body.find("too new") != std::string::npos) {
+      std::string agreed = TRY(apiVersion());
+      if (agreed == v) return resp;
+      req.target = opts_.host.basePath + "/v" + agreed + rest;
+      return roundTrip(TRY(connect()), req, hostHeader());
+    }
+  }
+  version_ = v;
+  return resp;
 }
 
 Result<Response> Client::call(std::string_view method, std::string_view path, const Query& query,

@@ -1,6 +1,7 @@
 #pragma once
-// The Docker Engine API client: one connection per request, API version negotiated once with
-// GET /_ping (the server's Api-Version, capped at ours), every path prefixed /v1.xx. Non-2xx
+// The Docker Engine API client: one connection per request, every path prefixed /v1.xx: ours
+// until the daemon refuses it as too new, then the one GET /_ping gives (the server's
+// Api-Version, capped at ours). Non-2xx
 // answers become Errors worded as docker words them ("Error response from daemon: ...") with
 // a kind from the status. Knows HTTP and the API's conventions, not what any endpoint means.
 

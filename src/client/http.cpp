@@ -166,6 +166,16 @@ Result<std::string> Response::readAll() {
   }
 }
 
+Result<std::string> Response::bufferBody() {
+  std::string body = TRY(readAll());
+  buf_ = body;
+  pos_ = 0;
+  mode_ = Mode::Length;
+  remaining_ = body.size();
+  done_ = false;
+  return body;
+}
+
 Result<std::optional<std::string>> Response::readLine() {
   for (;;) {
     size_t nl = lineBuf_.find('\n');

@@ -51,6 +51,8 @@ class Response {
   Result<size_t> read(char* buf, size_t n);
   /// The rest of the body.
   Result<std::string> readAll();
+  /// The rest of the body, kept to be read again: a look at it that consumes nothing.
+  Result<std::string> bufferBody();
   /// Reads one line of the body (without '\n'); nullopt at the end of the body.
   Result<std::optional<std::string>> readLine();
   /// The connection after a 101 (or a hijacked 200): bytes already read come first.
