@@ -9,6 +9,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <future>
+#include <optional>
 #include <thread>
 
 #include "base/file.h"
@@ -129,19 +131,31 @@ Status ContainerService::Impl::startLocked(const std::shared_ptr<Container>& c,
   bool v2 = ::access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0;
   l.oomFile = v2 ? "/sys/fs/cgroup" + cgroupPath(doc) + "/memory.events"
                  : "/sys/fs/cgroup/memory" + cgroupPath(doc) + "/memory.oom_control";
-  auto spawned = spawnShim(l);
-  if (!spawned) return fail(spawned.error());
-  pid_t shimPid = spawned->pid;
-  // The shim outlives the container by a moment; reap it whenever it ends (not before, or its
-  // pid could be reused while a restore still trusts it).
-  c->shimPid = shimPid;
-  std::thread([c, shimPid] {
-    ::waitpid(shimPid, nullptr, 0);
-    shimEnded(*c, shimPid);
+  // A spawn holds its caller until the shim's exec (vfork underneath): it runs on the thread
+  // that then reaps the shim, whenever it ends (not before, or its pid could be reused while a
+  // restore still trusts it), and overlaps the mount and the spec below.
+  std::promise<Result<SpawnedShim>> spawning;
+  std::future<Result<SpawnedShim>> spawnedLater = spawning.get_future();
+  std::thread([c, l = std::move(l), p = std::move(spawning)]() mutable {
+    auto s = spawnShim(l);
+    pid_t pid = s ? s->pid : 0;
+    p.set_value(std::move(s));
+    if (pid <= 0) return;
+    ::waitpid(pid, nullptr, 0);
+    shimEnded(*c, pid);  // takes c->mu: after takeShim below has recorded the pid
   }).detach();
+  std::optional<SpawnedShim> spawned;
+  auto takeShim = [&]() -> Status {
+    if (spawned) return {};
+    auto s = spawnedLater.get();
+    if (!s) return std::move(s).error();
+    spawned = std::move(*s);
+    c->shimPid = spawned->pid;
+    return {};
+  };
   // A failure before "start": the shim has nothing to run (reaped by the thread above).
   auto failEarly = [&](Error e) -> Status {
-    ::kill(shimPid, SIGKILL);
+    if (takeShim()) ::kill(spawned->pid, SIGKILL);
     return fail(std::move(e));
   };
 
@@ -159,6 +173,7 @@ Status ContainerService::Impl::startLocked(const std::shared_ptr<Container>& c,
   // Rewritten at every start: no need to sync it.
   if (auto st = writeFileAtomic(bundle + "/config.json", *spec, 0600, Durability::Volatile); !st)
     return failEarly(st.error());
+  if (auto st = takeShim(); !st) return fail(st.error());
   if (auto st = awaitShim(*spawned, id); !st) return fail(st.error());
 
   // Attachers that came before start connect now, before the process runs.
