@@ -109,6 +109,8 @@ Result<SeccompSyscall> parseSeccompSyscall(const Json& j, const std::string& pat
   return s;
 }
 
+}  // namespace
+
 Result<Seccomp> parseSeccomp(const Json& j, const std::string& path) {
   TRY(expectObject(j, path));
   Seccomp s;
@@ -121,8 +123,6 @@ Result<Seccomp> parseSeccomp(const Json& j, const std::string& path) {
   TRY(readList(j, "syscalls", path, s.syscalls, parseSeccompSyscall));
   return s;
 }
-
-}  // namespace
 
 Result<Resources> parseResources(const Json& j, const std::string& path) {
   TRY(expectObject(j, path));

@@ -12,5 +12,6 @@ namespace berth::oci::detail {
 Result<Process> parseProcess(const Json& j, const std::string& path);
 Result<Linux> parseLinux(const Json& j, const std::string& path);
 Result<Resources> parseResources(const Json& j, const std::string& path);
+Result<Seccomp> parseSeccomp(const Json& j, const std::string& path);
 
 }  // namespace berth::oci::detail

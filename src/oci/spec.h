@@ -264,6 +264,10 @@ Result<Resources> resourcesFromJson(const Json& j);
 // of the rootfs with "..", capability names, rlimit names, hook paths, device types.
 Status validateSpec(const Spec& spec);
 Status validateProcess(const Process& p);
+Status validateSeccomp(const Seccomp& s);
+// Parses one linux.seccomp object, validated as in a spec; errors name the fields from
+// "linux.seccomp".
+Result<Seccomp> seccompFromJson(const Json& j);
 
 const char* namespaceTypeName(NamespaceType t);  // "pid", "network"...
 Result<NamespaceType> namespaceTypeFromName(std::string_view name);

@@ -168,6 +168,15 @@ Result<Process> processFromJson(const Json& j) {
   });
 }
 
+Result<Seccomp> seccompFromJson(const Json& j) {
+  return guarded([&]() -> Result<Seccomp> {
+    auto s = detail::parseSeccomp(j, "linux.seccomp");
+    if (!s) return std::move(s).error().context("invalid config");
+    if (auto st = validateSeccomp(*s); !st) return std::move(st).error().context("invalid config");
+    return s;
+  });
+}
+
 Result<Resources> resourcesFromJson(const Json& j) {
   return guarded([&]() -> Result<Resources> {
     auto r = detail::parseResources(j, "resources");

@@ -245,25 +245,28 @@ Status checkLinux(const Spec& s) {
     TRY(checkAbsolute(l.readonlyPaths[i], fmt::format("linux.readonlyPaths[{}]", i)));
   }
   TRY(checkSysctl(s));
-  if (l.seccomp) {
-    const auto& calls = l.seccomp->syscalls;
-    for (size_t i = 0; i < calls.size(); ++i) {
-      if (calls[i].names.empty()) {
-        return Error::invalid("linux.seccomp.syscalls[{}].names: must not be empty", i);
-      }
-      for (size_t k = 0; k < calls[i].args.size(); ++k) {
-        // The kernel hands a filter six syscall arguments.
-        if (calls[i].args[k].index > 5) {
-          return Error::invalid("linux.seccomp.syscalls[{}].args[{}].index: {} is out of range 0-5",
-                                i, k, calls[i].args[k].index);
-        }
+  if (l.seccomp) TRY(validateSeccomp(*l.seccomp));
+  return ok();
+}
+
+}  // namespace
+
+Status validateSeccomp(const Seccomp& s) {
+  const auto& calls = s.syscalls;
+  for (size_t i = 0; i < calls.size(); ++i) {
+    if (calls[i].names.empty()) {
+      return Error::invalid("linux.seccomp.syscalls[{}].names: must not be empty", i);
+    }
+    for (size_t k = 0; k < calls[i].args.size(); ++k) {
+      // The kernel hands a filter six syscall arguments.
+      if (calls[i].args[k].index > 5) {
+        return Error::invalid("linux.seccomp.syscalls[{}].args[{}].index: {} is out of range 0-5",
+                              i, k, calls[i].args[k].index);
       }
     }
   }
   return ok();
 }
-
-}  // namespace
 
 Status validateProcess(const Process& p) {
   if (p.args.empty()) return Error::invalid("process.args must not be empty");

@@ -10,6 +10,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/error.h"
@@ -140,6 +141,9 @@ struct PlanOptions {
   bool noPivot = false;
   int consoleSocket = -1;
   int preserveFds = 0;
+  // linux.seccomp as its config.json text, cut out of the spec before the parse (the spec then
+  // has none): compiled through the cache keyed by the text, parsed only on a miss.
+  std::string_view seccompText;
 };
 Result<InitPlan> buildInitPlan(const oci::Spec& spec, const PlanOptions& opts);
 // Builds the process part (exec and init share it). Clamps rlimits the host cannot raise.

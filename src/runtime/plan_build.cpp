@@ -455,6 +455,10 @@ Result<InitPlan> buildInitPlan(const oci::Spec& spec, const PlanOptions& opts) {
     plan.mounts.push_back(MountStep{MountStep::Kind::Mkdir, "", cwd, "", "", 0, 0, 0, false, 0755});
   }
   plan.process = TRY(buildProcessPlan(*spec.process, spec, opts.rootfs));
+  if (!opts.seccompText.empty()) {
+    plan.process.hasSeccomp = true;
+    plan.process.seccomp = TRY_CTX(seccomp::compileCachedText(opts.seccompText), "linux.seccomp");
+  }
   return plan;
 }
 

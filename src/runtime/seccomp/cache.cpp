@@ -9,12 +9,14 @@
 #include <seccomp.h>
 
 #include <cstring>
+#include <functional>
 #include <mutex>
 
 #include <spdlog/spdlog.h>
 
 #include "base/digest.h"
 #include "base/file.h"
+#include "base/json.h"
 #include "runtime/seccomp/seccomp.h"
 
 namespace berth::runtime::seccomp {
@@ -32,12 +34,17 @@ void put(std::string& out, T v) {
   out.append(reinterpret_cast<const char*>(&v), sizeof v);
 }
 
-// Everything compile() reads, in a fixed order, plus what else shapes libseccomp's output and
-// the version of what compile() adds to it (2: the ENOSYS stub).
-std::string cacheKey(const oci::Seccomp& s) {
+// What else shapes libseccomp's output, and the version of what compile() adds to it (2: the
+// ENOSYS stub).
+std::string keyPrefix() {
   const scmp_version* v = seccomp_version();
-  std::string k = fmt::format("berth-seccomp 2|libseccomp {}.{}.{}|api {}|native {}|", v->major,
-                              v->minor, v->micro, seccomp_api_get(), seccomp_arch_native());
+  return fmt::format("berth-seccomp 2|libseccomp {}.{}.{}|api {}|native {}|", v->major, v->minor,
+                     v->micro, seccomp_api_get(), seccomp_arch_native());
+}
+
+// Everything compile() reads, in a fixed order.
+std::string cacheKey(const oci::Seccomp& s) {
+  std::string k = keyPrefix();
   k += fmt::format("default {} {}|", static_cast<int>(s.defaultAction),
                    s.defaultErrnoRet ? static_cast<int64_t>(*s.defaultErrnoRet) : -1);
   for (const auto& a : s.architectures) k += "arch " + a + "|";
@@ -52,6 +59,11 @@ std::string cacheKey(const oci::Seccomp& s) {
     k += "|";
   }
   return sha256Of(k).hex();
+}
+
+// The section's text itself: another text of the same rules is another entry, compiled once too.
+std::string textKey(std::string_view section) {
+  return sha256Of(keyPrefix() + "text|" + std::string(section)).hex();
 }
 
 std::string encode(const Program& p) {
@@ -92,24 +104,43 @@ void setCacheDir(std::string dir) {
   gDir = std::move(dir);
 }
 
-Result<Program> compileCached(const oci::Seccomp& s) {
+namespace {
+
+// The program in the cache under key, else build()'s, stored there.
+Result<Program> cached(const std::function<std::string()>& key,
+                       const std::function<Result<Program>()>& build) {
   std::string dir;
   {
     std::lock_guard g(gMu);
     dir = gDir;
   }
-  if (dir.empty()) return compile(s);
-  std::string path = dir + "/" + cacheKey(s);
+  if (dir.empty()) return build();
+  std::string path = dir + "/" + key();
   if (auto data = readFile(path)) {
     if (auto p = decode(*data)) return std::move(*p);
     spdlog::debug("seccomp cache {}: not a valid program, compiling again", path);
   }
-  Program p = TRY(compile(s));
+  Program p = TRY(build());
   // A cache that cannot be written costs time, not correctness.
   Status st = ensureDir(dir, 0700);
   if (st) st = writeFileAtomic(path, encode(p), 0600, Durability::Volatile);
   if (!st) spdlog::debug("seccomp cache {}: {}", path, st.error().what());
   return p;
+}
+
+}  // namespace
+
+Result<Program> compileCached(const oci::Seccomp& s) {
+  return cached([&] { return cacheKey(s); }, [&] { return compile(s); });
+}
+
+Result<Program> compileCachedText(std::string_view section) {
+  return cached([&] { return textKey(section); },
+                [&]() -> Result<Program> {
+                  Json j = TRY(parseJson(section, "linux.seccomp"));
+                  oci::Seccomp s = TRY(oci::seccompFromJson(j));
+                  return compile(s);
+                });
 }
 
 }  // namespace berth::runtime::seccomp

@@ -103,5 +103,41 @@ TEST_F(SeccompCache, AnUnwritableDirectoryOnlyCostsTheCompile) {
   EXPECT_TRUE(same(*p, *compile(denying("getcwd", ENOTSUP))));
 }
 
+constexpr const char* kDenyGetcwd =
+    R"({"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["getcwd"],)"
+    R"("action":"SCMP_ACT_ERRNO","errnoRet":95}]})";
+
+TEST_F(SeccompCache, ASectionsTextIsParsedOnlyWhenItsProgramIsNotThere) {
+  auto first = compileCachedText(kDenyGetcwd);
+  ASSERT_TRUE(first) << first.error().what();
+  EXPECT_TRUE(same(*first, *compile(denying("getcwd", ENOTSUP))));
+  ASSERT_EQ(files().size(), 1u);
+  // Found by its text: the file is the program, whatever the text would parse to now.
+  fs::path f = files()[0];
+  auto again = compileCachedText(kDenyGetcwd);
+  ASSERT_TRUE(again) << again.error().what();
+  EXPECT_TRUE(same(*first, *again));
+  EXPECT_EQ(files().size(), 1u);
+  // Another text of the same rules is another entry, with the same program.
+  auto spaced = compileCachedText(std::string(kDenyGetcwd) + " ");
+  ASSERT_TRUE(spaced) << spaced.error().what();
+  EXPECT_TRUE(same(*first, *spaced));
+  EXPECT_EQ(files().size(), 2u);
+}
+
+TEST_F(SeccompCache, ASectionsTextIsCheckedAsInASpec) {
+  auto bad = compileCachedText(R"({"defaultAction":"SCMP_ACT_ALLOW",)"
+                               R"("syscalls":[{"names":[],"action":"SCMP_ACT_ERRNO"}]})");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().what().find("linux.seccomp.syscalls[0].names: must not be empty"),
+            std::string::npos)
+      << bad.error().what();
+  auto action = compileCachedText(R"({"defaultAction":"SCMP_ACT_BERTH"})");
+  ASSERT_FALSE(action);
+  EXPECT_NE(action.error().what().find("SCMP_ACT_BERTH"), std::string::npos);
+  EXPECT_FALSE(compileCachedText(R"({"defaultAction":)"));
+  EXPECT_EQ(files().size(), 0u);
+}
+
 }  // namespace
 }  // namespace berth::runtime::seccomp
