@@ -341,7 +341,6 @@ struct Server::Impl {
   std::mutex poolMu;
   std::condition_variable poolCv;  // a worker ended
   std::vector<Worker*> idle;       // guarded by poolMu
-  int workers = 0;                 // guarded by poolMu
 
   Impl(const Router& r, ServerOptions o) : router(r), opts(std::move(o)) {}
 
@@ -365,7 +364,6 @@ struct Server::Impl {
         w->cv.notify_one();
         return;
       }
-      workers++;
     }
     std::thread([this, job = std::move(job)]() mutable { workerLoop(std::move(job)); }).detach();
   }
@@ -387,7 +385,6 @@ struct Server::Impl {
       job = std::exchange(self.job, nullptr);
       l.unlock();
     }
-    workers--;
     poolCv.notify_all();
   }
 

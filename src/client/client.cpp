@@ -128,12 +128,15 @@ Result<Response> Client::send(std::string_view method, std::string_view path, co
   req.method = std::string(method);
   req.headers.add("User-Agent", opts_.userAgent);
   std::string rest = std::string(path) + query.encode();
+  auto target = [&](std::string_view v) {
+    return opts_.host.basePath + "/v" + std::string(v) + rest;
+  };
   // The version is asked (a ping: one more round trip, and `run` makes five requests) only
   // when the daemon turns ours down, as one older than this client does; every other speaks
   // it. A request whose body streams could not go twice: it asks first.
   bool unsettled = version_.empty() && !req.bodySource;
   std::string v = unsettled ? std::string(kMaxApiVersion) : TRY(apiVersion());
-  req.target = opts_.host.basePath + "/v" + v + rest;
+  req.target = target(v);
   Response resp = TRY(roundTrip(TRY(connect()), req, hostHeader()));
   if (!unsettled) return resp;
   if (resp.status == 400) {
@@ -142,7 +145,7 @@ Result<Response> Client::send(std::string_view method, std::string_view path, co
         body.find("too new") != std::string::npos) {
       std::string agreed = TRY(apiVersion());
       if (agreed == v) return resp;
-      req.target = opts_.host.basePath + "/v" + agreed + rest;
+      req.target = target(agreed);
       return roundTrip(TRY(connect()), req, hostHeader());
     }
   }

@@ -394,12 +394,9 @@ Status checkCapabilities(const Json& hc) {
 
 namespace {
 
-// A section of linux.seccomp, checked as the runtime will read it (in a spec that is otherwise
-// `spec`), as text.
-Result<std::string> checkedSeccompSection(const Json& spec, const Json& section) {
-  Json probe = spec;
-  probe["linux"]["seccomp"] = section;
-  TRY(oci::specFromJson(probe));
+// A section of linux.seccomp, checked as the runtime will read it, as text.
+Result<std::string> checkedSeccompSection(const Json& section) {
+  TRY(oci::seccompFromJson(section));
   return dumpJson(section);
 }
 
@@ -408,8 +405,8 @@ Result<std::string> checkedSeccompSection(const Json& spec, const Json& section)
 // checking and writing it out took a quarter of a millisecond of every start. nullopt: the
 // profile turns seccomp off.
 Result<std::optional<std::string>> cachedSeccompSection(std::string_view profile,
-                                                        const Json& parsed, const SeccompTarget& t,
-                                                        const Json& spec) {
+                                                        const Json& parsed,
+                                                        const SeccompTarget& t) {
   static std::mutex mu;
   static std::map<std::string, std::optional<std::string>> byTarget;
   std::string key =
@@ -420,7 +417,7 @@ Result<std::optional<std::string>> cachedSeccompSection(std::string_view profile
   }
   std::optional<std::string> text;
   if (auto section = TRY(seccompFromParsedProfile(parsed, t))) {
-    text = TRY(checkedSeccompSection(spec, *section));
+    text = TRY(checkedSeccompSection(*section));
   }
   std::lock_guard g(mu);
   byTarget.emplace(std::move(key), text);
@@ -597,9 +594,9 @@ Result<std::string> buildSpec(const ContainerService::Impl& im, const Json& doc)
     if (profile != "unconfined") {
       SeccompTarget target = hostSeccompTarget(caps);
       if (profile == "builtin") {
-        seccomp = TRY(cachedSeccompSection(profile, defaultSeccompProfileJson(), target, spec));
+        seccomp = TRY(cachedSeccompSection(profile, defaultSeccompProfileJson(), target));
       } else if (profile == im.opts.seccompProfile && im.opts.seccompProfileJson) {
-        seccomp = TRY_CTX(cachedSeccompSection(profile, *im.opts.seccompProfileJson, target, spec),
+        seccomp = TRY_CTX(cachedSeccompSection(profile, *im.opts.seccompProfileJson, target),
                           "daemon seccomp profile {}", profile);
       } else {
         std::optional<Json> section;
@@ -609,7 +606,7 @@ Result<std::string> buildSpec(const ContainerService::Impl& im, const Json& doc)
         } else {
           section = TRY(seccompFromProfile(profile, target));
         }
-        if (section) seccomp = TRY(checkedSeccompSection(spec, *section));
+        if (section) seccomp = TRY(checkedSeccompSection(*section));
       }
     }
   }

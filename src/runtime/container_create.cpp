@@ -114,10 +114,6 @@ void detachHostMounts(const std::string& rootfs, std::optional<uint64_t> before,
   }
 }
 
-}  // namespace
-
-namespace {
-
 // config.json parsed, with linux.seccomp cut out of the text first when it can be: most of the
 // file with Docker's default profile (8 of 12 KB), it is then compiled through the cache keyed
 // by its text and parsed only on a miss. A section that names a listener is parsed with the
