@@ -15,6 +15,7 @@
 #include "base/log.h"
 #include "base/sqlite.h"
 #include "engine/container_service.h"
+#include "engine/shim_client.h"
 #include "storage/snapshot.h"
 
 namespace berth::engine {
@@ -67,6 +68,8 @@ struct ContainerService::Impl {
   std::map<std::string, std::string> byName;  // "/name" -> id
   std::map<std::string, ExecRecord> execs;
   bool closing = false;
+  // Forks the shims (see shim_client.h); null when berthd has none (unit tests).
+  std::unique_ptr<ShimLauncher> launcher;
 
   Impl(const EngineOptions& o, ImageService& i, std::mutex& m, EventBus& e)
       : opts(o), images(i), imageMu(m), events(e) {}

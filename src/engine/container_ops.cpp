@@ -3,6 +3,7 @@
 
 #include <signal.h>
 #include <sys/mount.h>
+#include <unistd.h>
 
 #include <thread>
 
@@ -38,6 +39,13 @@ Result<std::unique_ptr<ContainerService>> ContainerService::open(const EngineOpt
   impl->snapshots = TRY(storage::openSnapshotStore(opts.dataRoot));
   TRY(impl->ensureInitLayer());
   TRY(impl->openDb());
+  // Before the restore, which may start containers, and before any request, so that its
+  // socket is one of berthd's fds from the start.
+  if (::access(opts.shimPath.c_str(), X_OK) == 0) {
+    impl->launcher = std::make_unique<ShimLauncher>(opts.shimPath);
+    if (auto st = impl->launcher->start(); !st)
+      spdlog::warn("shim launcher: {}", st.error().what());
+  }
   std::vector<std::shared_ptr<Container>> all;
   for (Json& doc : TRY(impl->loadAll())) {
     auto c = std::make_shared<Container>();

@@ -136,12 +136,21 @@ Status ContainerService::Impl::startLocked(const std::shared_ptr<Container>& c,
   // restore still trusts it), and overlaps the mount and the spec below.
   std::promise<Result<SpawnedShim>> spawning;
   std::future<Result<SpawnedShim>> spawnedLater = spawning.get_future();
-  std::thread([c, l = std::move(l), p = std::move(spawning)]() mutable {
-    auto s = spawnShim(l);
+  std::thread([c, l = std::move(l), p = std::move(spawning), launcher = launcher.get()]() mutable {
+    auto s = spawnShim(l, launcher);
     pid_t pid = s ? s->pid : 0;
+    int pidfd = s && s->pidfd ? ::dup(s->pidfd.get()) : -1;
     p.set_value(std::move(s));
     if (pid <= 0) return;
-    ::waitpid(pid, nullptr, 0);
+    if (pidfd >= 0) {
+      // The launcher's child, reaped by it: its pidfd turns readable at its end.
+      struct pollfd pfd = {pidfd, POLLIN, 0};
+      while (::poll(&pfd, 1, -1) < 0 && errno == EINTR) {
+      }
+      ::close(pidfd);
+    } else {
+      ::waitpid(pid, nullptr, 0);
+    }
     shimEnded(*c, pid);  // takes c->mu: after takeShim below has recorded the pid
   }).detach();
   std::optional<SpawnedShim> spawned;

@@ -10,7 +10,10 @@
 
 #include <cstring>
 
+#include <spdlog/spdlog.h>
+
 #include "base/strings.h"
+#include "shim/launcher.h"
 #include "shim/protocol.h"
 #include "sys/syscalls.h"
 
@@ -56,46 +59,19 @@ Result<std::string> parseAnswer(const std::string& line) {
   return Error::internal("unexpected answer from shim: {:?}", line);
 }
 
-}  // namespace
-
-bool runtimeIsLinked(const std::string& runtimePath) {
-  return runtimePath == "berth-runtime" || endsWith(runtimePath, "/berth-runtime");
-}
-
-Result<SpawnedShim> spawnShim(const ShimLaunch& l) {
-  int ready[2];
-  if (::pipe2(ready, O_CLOEXEC) != 0) return Error::sys(errno, "pipe");
-  UniqueFd readEnd(ready[0]), writeEnd(ready[1]);
-
-  std::vector<std::string> args = {
-      l.shimPath,    "--id",       l.id,        "--bundle",    l.bundle,
-      "--state-dir", l.stateDir,   "--runtime", l.runtimePath, "--log",
-      l.logPath,     "--ready-fd", "3"};
-  if (!l.runtimeRoot.empty()) {
-    args.push_back("--runtime-root");
-    args.push_back(l.runtimeRoot);
-  }
-  if (!l.oomFile.empty()) {
-    args.push_back("--oom-file");
-    args.push_back(l.oomFile);
-  }
-  if (runtimeIsLinked(l.runtimePath)) args.push_back("--runtime-linked");
-  if (l.tty) args.push_back("--tty");
-  if (l.stdinOpen) args.push_back("--stdin");
-  if (l.stdinOnce) args.push_back("--stdin-once");
+// posix_spawn (vfork underneath) in a new session: a fork of the daemon would copy its page
+// tables first, milliseconds per start. The child gets /dev/null on 0-2 and fd3 on 3, nothing
+// else, no signal blocked and SIGPIPE's default action.
+Result<pid_t> spawnDetached(const std::vector<std::string>& args, int fd3) {
   std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
-
-  // posix_spawn (vfork underneath) in a new session: a fork of the daemon would copy its page
-  // tables first, milliseconds per start. The shim is then berthd's child; the caller reaps it
-  // once the container has exited (and init adopts it if berthd dies first).
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDWR, 0);
   posix_spawn_file_actions_adddup2(&fa, 0, 1);
   posix_spawn_file_actions_adddup2(&fa, 0, 2);
-  posix_spawn_file_actions_adddup2(&fa, writeEnd.get(), 3);  // dup2 clears O_CLOEXEC on 3
+  posix_spawn_file_actions_adddup2(&fa, fd3, 3);  // dup2 clears O_CLOEXEC on 3
   // Not every fd of the daemon is O_CLOEXEC (sockets accepted by Asio are not): a client
   // connection inherited by a long-lived shim would never see its EOF.
   posix_spawn_file_actions_addclosefrom_np(&fa, 4);
@@ -110,12 +86,128 @@ Result<SpawnedShim> spawnShim(const ShimLaunch& l) {
   posix_spawnattr_setsigdefault(&attr, &dfl);
   posix_spawnattr_setflags(&attr,
                            POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  pid_t shimPid = 0;
-  int rc = ::posix_spawn(&shimPid, argv[0], &fa, &attr, argv.data(), environ);
+  pid_t pid = 0;
+  int rc = ::posix_spawn(&pid, argv[0], &fa, &attr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
-  if (rc != 0) return Error::sys(rc, "spawn {}", l.shimPath);
-  return SpawnedShim{shimPid, std::move(readEnd)};
+  if (rc != 0) return Error::sys(rc, "spawn {}", args[0]);
+  return pid;
+}
+
+// Room in the launcher's argv for each shim's command line (see shim/launcher.h).
+constexpr size_t kLauncherTitleRoom = 4096;
+// The launcher answers as soon as it has forked; one that does not is wedged.
+constexpr int kLauncherAnswerMs = 10000;
+
+}  // namespace
+
+bool runtimeIsLinked(const std::string& runtimePath) {
+  return runtimePath == "berth-runtime" || endsWith(runtimePath, "/berth-runtime");
+}
+
+ShimLauncher::~ShimLauncher() {
+  std::lock_guard g(mu_);
+  stopLocked(false);
+}
+
+Status ShimLauncher::start() {
+  std::lock_guard g(mu_);
+  return startLocked();
+}
+
+Status ShimLauncher::startLocked() {
+  if (sock_) return {};
+  int sv[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+    return Error::sys(errno, "socketpair");
+  UniqueFd ours(sv[0]), theirs(sv[1]);
+  pid_ = TRY(spawnDetached(
+      {shimPath_, std::string(shim::kLauncherFlag), std::string(kLauncherTitleRoom, '-')},
+      theirs.get()));
+  sock_ = std::move(ours);
+  return {};
+}
+
+void ShimLauncher::stopLocked(bool kill) {
+  if (!sock_) return;
+  sock_.reset();  // its end of the socket: the launcher exits
+  if (kill) ::kill(pid_, SIGKILL);
+  while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
+  }
+  pid_ = 0;
+}
+
+Result<SpawnedShim> ShimLauncher::requestLocked(const std::vector<std::string>& args, int readyFd) {
+  std::string data;
+  for (const auto& a : args) data.append(a).push_back('\0');
+  if (sys::sendFd(sock_.get(), readyFd, data.data(), data.size()) != 0)
+    return Error(ErrorKind::Unavailable, fmt::format("send: {}", std::strerror(errno)));
+  struct pollfd p = {.fd = sock_.get(), .events = POLLIN, .revents = 0};
+  int r;
+  do {
+    r = ::poll(&p, 1, kLauncherAnswerMs);
+  } while (r < 0 && errno == EINTR);
+  if (r == 0) return Error(ErrorKind::Unavailable, "no answer in time");
+  std::string text;
+  auto pidfd = sys::recvFd(sock_.get(), &text);
+  if (startsWith(text, "error ")) return Error::internal("{}", text.substr(6));
+  if (!pidfd) return Error(ErrorKind::Unavailable, pidfd.error().what());
+  auto pid = startsWith(text, "ok ") ? parseInt(text.substr(3), "pid") : Result<long long>(0);
+  if (!pid || *pid <= 0)
+    return Error(ErrorKind::Unavailable, fmt::format("unexpected answer {:?}", text));
+  return SpawnedShim{static_cast<pid_t>(*pid), std::move(*pidfd), UniqueFd()};
+}
+
+std::optional<SpawnedShim> ShimLauncher::launch(const std::vector<std::string>& args, int readyFd) {
+  std::lock_guard g(mu_);
+  // Once more after a launcher found gone (killed, or berthd's restart of it failed).
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (auto st = startLocked(); !st) {
+      spdlog::warn("shim launcher: {}", st.error().what());
+      return std::nullopt;
+    }
+    auto s = requestLocked(args, readyFd);
+    if (s) return std::move(*s);
+    if (s.error().kind() != ErrorKind::Unavailable) {
+      spdlog::debug("shim launcher refused: {}", s.error().what());
+      return std::nullopt;
+    }
+    spdlog::warn("shim launcher (pid {}): {}; starting it again", pid_, s.error().what());
+    stopLocked(true);
+  }
+  return std::nullopt;
+}
+
+Result<SpawnedShim> spawnShim(const ShimLaunch& l, ShimLauncher* launcher) {
+  int ready[2];
+  if (::pipe2(ready, O_CLOEXEC) != 0) return Error::sys(errno, "pipe");
+  UniqueFd readEnd(ready[0]), writeEnd(ready[1]);
+
+  std::vector<std::string> args = {"--id",        l.id,       "--bundle",   l.bundle,
+                                   "--state-dir", l.stateDir, "--runtime",  l.runtimePath,
+                                   "--log",       l.logPath,  "--ready-fd", "3"};
+  if (!l.runtimeRoot.empty()) {
+    args.push_back("--runtime-root");
+    args.push_back(l.runtimeRoot);
+  }
+  if (!l.oomFile.empty()) {
+    args.push_back("--oom-file");
+    args.push_back(l.oomFile);
+  }
+  if (runtimeIsLinked(l.runtimePath)) args.push_back("--runtime-linked");
+  if (l.tty) args.push_back("--tty");
+  if (l.stdinOpen) args.push_back("--stdin");
+  if (l.stdinOnce) args.push_back("--stdin-once");
+
+  if (launcher) {
+    if (auto s = launcher->launch(args, writeEnd.get())) {
+      s->ready = std::move(readEnd);
+      return std::move(*s);
+    }
+  }
+  args.insert(args.begin(), l.shimPath);
+  pid_t pid = TRY(spawnDetached(args, writeEnd.get()));
+  return SpawnedShim{pid, UniqueFd(), std::move(readEnd)};
 }
 
 Status awaitShim(SpawnedShim& s, const std::string& id) {

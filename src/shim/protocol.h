@@ -13,6 +13,14 @@
 // --runtime-linked: RUNTIME is berth-runtime, whose library the shim links; its command lines
 // below run in a forked child of the shim instead of an exec of RUNTIME (the same commands,
 // without a second program's start, which costs a millisecond of CPU on this machine kind).
+// Launcher: `berth-shim --launcher [PADDING]`, started once by berthd with a SOCK_SEQPACKET
+// socket on fd 3, forks shims instead (without an exec: see src/shim/launcher.h). A request is
+// one message, the shim's arguments after argv[0] each ending in a NUL, carrying one fd
+// (SCM_RIGHTS) that becomes the shim's fd 3 (so --ready-fd 3). The answer is one message:
+// "ok <pid>" carrying a pidfd of the shim, whose poll says when it has ended (the launcher
+// reaps it), or "error <message>", after which berthd starts that shim itself. The shim's
+// command line (/proc/PID/cmdline) is written over the launcher's argv area, PADDING making
+// room for it. The launcher exits when berthd closes its end; the shims it forked go on.
 // Files in --state-dir (berthd creates the dir, the shim the files):
 //   shim.sock   the control socket (SOCK_STREAM), bound before readiness is reported
 //   shim.pid    the shim's pid

@@ -112,10 +112,9 @@ std::vector<std::string_view> splitOn(std::string_view s, char sep) {
   }
 }
 
-Result<UniqueFd> receiveFd(int sock) {
-  char data[256];
-  struct iovec iov = {data, sizeof data};
-  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+Result<size_t> receiveWithFds(int sock, char* buf, size_t size, std::vector<UniqueFd>& fds) {
+  struct iovec iov = {buf, size};
+  alignas(struct cmsghdr) char control[CMSG_SPACE(4 * sizeof(int))];
   struct msghdr msg {};
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
@@ -126,13 +125,50 @@ Result<UniqueFd> receiveFd(int sock) {
     n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
   } while (n < 0 && errno == EINTR);
   if (n < 0) return sysError(errno, "recvmsg");
-  struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) {
-    return Error(ErrorKind::Unavailable, "recvmsg: no file descriptor received");
+  for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+    size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    for (size_t i = 0; i < count; ++i) {
+      int fd;
+      std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
+      fds.emplace_back(fd);
+    }
   }
-  int fd;
-  std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
-  return UniqueFd(fd);
+  if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
+    return Error(ErrorKind::InvalidArgument, "recvmsg: message or its fds cut short");
+  }
+  return static_cast<size_t>(n);
+}
+
+Result<UniqueFd> receiveFd(int sock) {
+  char data[256];
+  std::vector<UniqueFd> fds;
+  TRY(receiveWithFds(sock, data, sizeof data, fds));
+  if (fds.empty()) return Error(ErrorKind::Unavailable, "recvmsg: no file descriptor received");
+  return std::move(fds.front());
+}
+
+Status sendWithFd(int sock, std::string_view data, int fd) {
+  struct iovec iov = {const_cast<char*>(data.data()), data.size()};
+  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  struct msghdr msg {};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  if (fd >= 0) {
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
+  }
+  ssize_t n;
+  do {
+    n = ::sendmsg(sock, &msg, MSG_NOSIGNAL);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return sysError(errno, "sendmsg");
+  return {};
 }
 
 int openPidfd(pid_t pid) {

@@ -39,8 +39,14 @@ std::string_view trimSpace(std::string_view s);
 /// s cut at every sep; "" gives one empty part.
 std::vector<std::string_view> splitOn(std::string_view s, char sep);
 
+/// Receives one message of at most size bytes on a unix socket, the fds sent with it
+/// (SCM_RIGHTS, close-on-exec) appended to fds. Its length; 0 at the socket's end.
+/// InvalidArgument for a message or fds cut short (what came is closed).
+Result<size_t> receiveWithFds(int sock, char* buf, size_t size, std::vector<UniqueFd>& fds);
 /// Receives one fd sent with SCM_RIGHTS on a unix socket.
 Result<UniqueFd> receiveFd(int sock);
+/// Sends data as one message on a unix socket, with fd (SCM_RIGHTS) unless it is -1.
+Status sendWithFd(int sock, std::string_view data, int fd);
 /// pidfd_open(2); -1 with errno on failure.
 int openPidfd(pid_t pid);
 /// Drops this process's mappings of its own program text, the pages staying in the page cache.

@@ -247,12 +247,12 @@ Result<UniqueFd> recvFd(int sock, std::string* data) {
   if (r < 0) return Error::sys(errno, "recvmsg");
   if (r == 0)
     return Error::make(ErrorKind::Unavailable, "recvmsg: peer closed without sending a fd");
+  if (data) data->assign(buf, static_cast<size_t>(r));
   struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
   if (!c || c->cmsg_type != SCM_RIGHTS)
     return Error::internal("recvmsg: no file descriptor received");
   int fd;
   std::memcpy(&fd, CMSG_DATA(c), sizeof(int));
-  if (data) data->assign(buf, static_cast<size_t>(r));
   return UniqueFd(fd);
 }
 

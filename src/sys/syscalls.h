@@ -85,6 +85,7 @@ std::optional<uint64_t> processStartTime(pid_t pid);
 std::optional<uint64_t> mountIdOf(const std::string& path);
 
 // Sends and receives one file descriptor over a unix socket (SCM_RIGHTS). child-safe send.
+// recvFd sets data to the message (4 KiB at most) also when it came without a fd.
 int sendFd(int sock, int fd, const void* data, size_t len);
 Result<UniqueFd> recvFd(int sock, std::string* data = nullptr);
 // A SOCK_STREAM unix socket connected to path; `what` names it in errors ("console socket").

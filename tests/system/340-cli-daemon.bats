@@ -190,6 +190,58 @@ sock_berthd_start() {
   [ "$output" = "exited 4" ]
 }
 
+# launcher_of BERTHD_PID: the pid of berthd's shim launcher (berth-shim --launcher).
+launcher_of() { pgrep -P "$1" -f 'berth-shim --launcher'; }
+
+@test "shims are forked by berthd's launcher, named by their container, and outlive it" {
+  berthd_only "looks at the private berthd's processes"
+  local c id bpid launcher shim again
+  c=$(cname fork)
+  bpid=$(cat "$BERTHD_DIR/berthd.pid")
+  launcher=$(launcher_of "$bpid")
+  [ -n "$launcher" ]
+  id=$(b run -d --name "$c" busybox sleep 300)
+  shim=$(pgrep -f "berth-shim --id $id ")
+  # Its command line names the container (a restored berthd finds its shims by it), its
+  # parent is the launcher, it leads a session of its own, and only its own fds are open.
+  grep -q -- "--bundle $BERTHD_DIR/" "/proc/$shim/cmdline"
+  [ "$(ps -o ppid= -p "$shim" | tr -d ' ')" = "$launcher" ]
+  [ "$(ps -o sid= -p "$shim" | tr -d ' ')" = "$shim" ]
+  [ "$(readlink "/proc/$shim/fd/0")" = /dev/null ]
+  [ "$(readlink "/proc/$shim/fd/2")" = /dev/null ]
+  run ls -l "/proc/$shim/fd"
+  [[ $output != *signalfd*signalfd* ]]
+
+  # A killed launcher: its shims run on, berthd starts another at the next run and reaps the
+  # old one, and it still hears when a shim forked by the old one ends.
+  kill -KILL "$launcher"
+  run b run --rm busybox echo after-kill
+  [ "$status" -eq 0 ]
+  [ "$output" = after-kill ]
+  again=$(launcher_of "$bpid")
+  [ -n "$again" ] && [ "$again" != "$launcher" ]
+  ! ps -o stat= --ppid "$bpid" | grep -q Z
+  kill -0 "$shim"
+  b stop -t 1 "$c"
+  run b inspect -f '{{.State.Status}}' "$c"
+  [ "$output" = exited ]
+  # Started again at once: berthd has seen the old shim end.
+  b start "$c"
+  wait_state "$c" running
+
+  # berthd killed: the launcher goes with it, the shims stay; the restored berthd has a new one.
+  shim=$(pgrep -f "berth-shim --id $id ")
+  berthd_kill9
+  until_ok 50 pid_gone "$again"
+  kill -0 "$shim"
+  berthd_launch
+  launcher=$(launcher_of "$(cat "$BERTHD_DIR/berthd.pid")")
+  [ -n "$launcher" ]
+  run b inspect -f '{{.State.Status}}' "$c"
+  [ "$output" = running ]
+  b rm -f "$c"
+}
+
 @test "pause freezes the container's cgroup and unpause thaws it" {
   local n pid
   n=$(cname pause)
