@@ -35,10 +35,10 @@ void put(std::string& out, T v) {
 }
 
 // What else shapes libseccomp's output, and the version of what compile() adds to it (2: the
-// ENOSYS stub).
+// ENOSYS stub; 3: the dispatch over ranges).
 std::string keyPrefix() {
   const scmp_version* v = seccomp_version();
-  return fmt::format("berth-seccomp 2|libseccomp {}.{}.{}|api {}|native {}|", v->major, v->minor,
+  return fmt::format("berth-seccomp 3|libseccomp {}.{}.{}|api {}|native {}|", v->major, v->minor,
                      v->micro, seccomp_api_get(), seccomp_arch_native());
 }
 

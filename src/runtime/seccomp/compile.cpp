@@ -1,5 +1,6 @@
-// compile(): an OCI seccomp section -> a BPF program, built by libseccomp and exported, so that
-// the container process only has to hand it to seccomp(2). Rule handling follows runc's
+// compile(): an OCI seccomp section -> a BPF program, built by libseccomp and exported (its
+// syscall dispatch then made a search over ranges: bpf.h), so that the container process only
+// has to hand it to seccomp(2). Rule handling follows runc's
 // libcontainer/seccomp/seccomp_linux.go so that profiles written for runc behave the same.
 
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include <string_view>
 
 #include "base/unique_fd.h"
+#include "runtime/seccomp/bpf.h"
 #include "runtime/seccomp/seccomp.h"
 
 namespace berth::runtime::seccomp {
@@ -271,7 +273,7 @@ std::vector<sock_filter> enosysStub(const oci::Seccomp& s) {
 
 }  // namespace
 
-Result<Program> compile(const oci::Seccomp& s) {
+Result<Program> compile(const oci::Seccomp& s, bool compress) {
   Program p;
   for (const auto& name : s.flags) {
     const FlagName* found = nullptr;
@@ -316,6 +318,9 @@ Result<Program> compile(const oci::Seccomp& s) {
     p.flags &= ~static_cast<unsigned int>(SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
   }
   std::vector<sock_filter> filter = TRY_CTX(exportBpf(ctx.get()), "compile seccomp profile");
+  if (compress) {
+    if (auto shorter = compressSyscallDispatch(filter)) filter = std::move(*shorter);
+  }
   p.filter = enosysStub(s);
   p.filter.insert(p.filter.end(), filter.begin(), filter.end());
   if (p.filter.size() > BPF_MAXINSNS) {

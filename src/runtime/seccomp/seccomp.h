@@ -23,8 +23,10 @@ struct Program {
 
 /// Compiles the section for the native architecture and the listed ones. InvalidArgument for
 /// unknown syscall names only when none of a rule's names is known to libseccomp (unknown names
-/// are skipped, as runc does), unknown architectures, actions or flags.
-Result<Program> compile(const oci::Seccomp& s);
+/// are skipped, as runc does), unknown architectures, actions or flags. The program is
+/// libseccomp's with its syscall dispatch compressed (compressSyscallDispatch in bpf.h, which
+/// answers the same for every input), or libseccomp's own without compress.
+Result<Program> compile(const oci::Seccomp& s, bool compress = true);
 
 /// compile(), through a cache of compiled programs in the directory setCacheDir() names (none
 /// by default: then it is compile()). berth-runtime keeps it in <root>/.seccomp-cache.

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "child.h"
+#include "equivalence.h"
 #include "runtime/seccomp/seccomp.h"
 
 namespace berth::runtime::seccomp {
@@ -433,6 +434,11 @@ TEST(SeccompDockerProfile, CompilesQuickly) {
       "compile_us",
       std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(took).count()));
   RecordProperty("instructions", std::to_string(p->filter.size()));
+}
+
+TEST(SeccompDockerProfile, AnswersAsLibseccompsProgramInAThirdOfItsLength) {
+  auto [plain, compressed] = testing::expectSameAnswers(dockerLikeProfile());
+  EXPECT_LT(compressed * 3, plain) << plain << " -> " << compressed;
 }
 
 TEST(SeccompDockerProfile, LetsLsRunAndRefusesTheRest) {
