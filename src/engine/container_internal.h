@@ -15,6 +15,7 @@
 #include "base/log.h"
 #include "base/sqlite.h"
 #include "engine/container_service.h"
+#include "engine/netns_pool.h"
 #include "engine/shim_client.h"
 #include "storage/snapshot.h"
 
@@ -70,6 +71,8 @@ struct ContainerService::Impl {
   bool closing = false;
   // Forks the shims (see shim_client.h); null when berthd has none (unit tests).
   std::unique_ptr<ShimLauncher> launcher;
+  // Containers' network namespaces, made ahead (see netns_pool.h).
+  NetnsPool netns;
 
   Impl(const EngineOptions& o, ImageService& i, std::mutex& m, EventBus& e)
       : opts(o), images(i), imageMu(m), events(e) {}
@@ -141,7 +144,10 @@ std::vector<std::string> replaceOrAppendEnv(std::vector<std::string> env,
 // container_spec.cpp: CapAdd and CapDrop name known capabilities (docker's create-time check).
 Status checkCapabilities(const Json& hc);
 // container_spec.cpp: the OCI spec for a container's doc (rootfs mounted at bundle/rootfs).
-Result<std::string> buildSpec(const ContainerService::Impl& im, const Json& doc);
+/// The OCI spec of a container. netnsPath: the network namespace it joins (made by berthd);
+/// empty: the runtime makes one, or none with the host's network.
+Result<std::string> buildSpec(const ContainerService::Impl& im, const Json& doc,
+                              const std::string& netnsPath = "");
 Result<std::string> buildExecProcess(const ContainerService::Impl& im, const Json& doc,
                                      const ExecConfig& cfg);
 

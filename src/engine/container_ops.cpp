@@ -46,6 +46,8 @@ Result<std::unique_ptr<ContainerService>> ContainerService::open(const EngineOpt
     if (auto st = impl->launcher->start(); !st)
       spdlog::warn("shim launcher: {}", st.error().what());
   }
+  // Its namespaces made ahead from the start, their fds among berthd's from then on.
+  impl->netns.start();
   std::vector<std::shared_ptr<Container>> all;
   for (Json& doc : TRY(impl->loadAll())) {
     auto c = std::make_shared<Container>();

@@ -433,7 +433,8 @@ const std::string& seccompToken() {
 
 }  // namespace
 
-Result<std::string> buildSpec(const ContainerService::Impl& im, const Json& doc) {
+Result<std::string> buildSpec(const ContainerService::Impl& im, const Json& doc,
+                              const std::string& netnsPath) {
   const Json& cfg = doc["Config"];
   const Json& hc = doc["HostConfig"];
   std::string id = doc["Id"];
@@ -491,12 +492,20 @@ Result<std::string> buildSpec(const ContainerService::Impl& im, const Json& doc)
                          {oci::NamespaceType::Mount, false},
                          {oci::NamespaceType::Cgroup, hc.value("CgroupnsMode", "") == "host"},
                          {oci::NamespaceType::Network, hostNet}}) {
-    if (!host) l.namespaces.push_back({.type = t});
+    if (host) continue;
+    l.namespaces.push_back({.type = t});
+    if (t == oci::NamespaceType::Network) l.namespaces.back().path = netnsPath;
   }
   if (hostNet || hc.value("UTSMode", "") == "host") s.hostname.clear();
   if (hc.contains("Sysctls") && hc["Sysctls"].is_object()) {
     for (const auto& [k, v] : hc["Sysctls"].items())
       if (v.is_string()) l.sysctl[k] = v.get<std::string>();
+  }
+  if (!hostNet) {
+    // Docker's defaults in a network namespace of the container's own (20.10+): any port and
+    // ping for every user, as the container's root decides anyway.
+    l.sysctl.try_emplace("net.ipv4.ip_unprivileged_port_start", "0");
+    l.sysctl.try_emplace("net.ipv4.ping_group_range", "0 2147483647");
   }
   l.cgroupsPath = im.cgroupPath(doc);
   TRY(applyResources(l, hc));

@@ -177,7 +177,16 @@ Status ContainerService::Impl::startLocked(const std::shared_ptr<Container>& c,
   mountOpts.volatileUpper = doc["HostConfig"].value("AutoRemove", false);
   if (auto st = snapshots->mount(id, *lowers, rootfs, mountOpts); !st) return failEarly(st.error());
   if (auto st = fillVolumesOnFirstStart(*c, rootfs); !st) return failEarly(st.error());
-  auto spec = buildSpec(*this, doc);
+  // A network namespace of berthd's making, kept open until the runtime has joined it.
+  UniqueFd netnsFd;
+  std::string netnsPath;
+  if (doc["HostConfig"].value("NetworkMode", "none") != "host") {
+    if (auto ns = netns.take()) {
+      netnsFd = std::move(*ns);
+      netnsPath = fmt::format("/proc/{}/fd/{}", ::getpid(), netnsFd.get());
+    }
+  }
+  auto spec = buildSpec(*this, doc, netnsPath);
   if (!spec) return failEarly(spec.error());
   // Rewritten at every start: no need to sync it.
   if (auto st = writeFileAtomic(bundle + "/config.json", *spec, 0600, Durability::Volatile); !st)

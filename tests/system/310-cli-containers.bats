@@ -422,6 +422,32 @@ teardown() { cli_teardown; }
   [ -z "$output" ]
 }
 
+@test "the default network is Docker's none: loopback up with 127.0.0.1, IPv6 off, its sysctls" {
+  run b run --rm busybox sh -c 'ip -o addr show lo; ip -o link show lo;
+    cat /proc/sys/net/ipv6/conf/all/disable_ipv6 /proc/sys/net/ipv6/conf/lo/disable_ipv6;
+    cat /proc/sys/net/ipv4/ping_group_range /proc/sys/net/ipv4/ip_unprivileged_port_start'
+  [ "$status" -eq 0 ]
+  [[ ${lines[0]} == *"inet 127.0.0.1/8 scope host lo"* ]]
+  [[ ${lines[1]} == *"<LOOPBACK,UP,LOWER_UP>"* ]]
+  [ "${lines[2]}" = 1 ]
+  [ "${lines[3]}" = 1 ]
+  [ "$(printf '%s' "${lines[4]}" | tr -s '\t ' ' ')" = "0 2147483647" ]
+  [ "${lines[5]}" = 0 ]
+  [ "${#lines[@]}" -eq 6 ]
+  # A server and its client inside the container meet on loopback.
+  run b run --rm busybox sh -c 'nc -l -p 8080 -e echo served & sleep 0.3; nc 127.0.0.1 8080 </dev/null'
+  [ "$status" -eq 0 ]
+  [ "$output" = served ]
+  # Each container has a namespace of its own; --sysctl wins over the defaults.
+  run b run --rm --sysctl net.ipv4.ip_unprivileged_port_start=1024 busybox sh -c \
+    'readlink /proc/self/ns/net; cat /proc/sys/net/ipv4/ip_unprivileged_port_start'
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" != "$(readlink /proc/self/ns/net)" ]
+  [ "${lines[1]}" = 1024 ]
+  run b run --rm --network host busybox readlink /proc/self/ns/net
+  [ "$output" = "$(readlink /proc/self/ns/net)" ]
+}
+
 @test "run -it gives the container a terminal of our size, follows resizes and detaches" {
   local n
   n=$(cname tty)
