@@ -38,6 +38,13 @@ int startFailureCode(const std::string& msg) {
   return 128;
 }
 
+// Blocks until the process of pidfd has ended (a child or not).
+void awaitEnd(const UniqueFd& pidfd) {
+  struct pollfd p = {pidfd.get(), POLLIN, 0};
+  while (::poll(&p, 1, -1) < 0 && errno == EINTR) {
+  }
+}
+
 // The shim that was c's has exited: a start waiting for it may go on.
 void shimEnded(Container& c, pid_t shimPid) {
   std::lock_guard g(c.mu);
@@ -139,15 +146,11 @@ Status ContainerService::Impl::startLocked(const std::shared_ptr<Container>& c,
   std::thread([c, l = std::move(l), p = std::move(spawning), launcher = launcher.get()]() mutable {
     auto s = spawnShim(l, launcher);
     pid_t pid = s ? s->pid : 0;
-    int pidfd = s && s->pidfd ? ::dup(s->pidfd.get()) : -1;
+    UniqueFd pidfd = s ? std::move(s->pidfd) : UniqueFd();
     p.set_value(std::move(s));
     if (pid <= 0) return;
-    if (pidfd >= 0) {
-      // The launcher's child, reaped by it: its pidfd turns readable at its end.
-      struct pollfd pfd = {pidfd, POLLIN, 0};
-      while (::poll(&pfd, 1, -1) < 0 && errno == EINTR) {
-      }
-      ::close(pidfd);
+    if (pidfd) {
+      awaitEnd(pidfd);  // the launcher's child, reaped by it
     } else {
       ::waitpid(pid, nullptr, 0);
     }
@@ -337,15 +340,12 @@ void ContainerService::Impl::watchRestoredShim(const std::shared_ptr<Container>&
   // The pid may have been reused since: it is the shim only if its command line names the id.
   auto cmdline = readFile(fmt::format("/proc/{}/cmdline", *pid));
   if (!cmdline || cmdline->find(c->id) == std::string::npos) return;
-  int fd = static_cast<int>(::syscall(SYS_pidfd_open, static_cast<pid_t>(*pid), 0));
-  if (fd < 0) return;  // gone
+  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, static_cast<pid_t>(*pid), 0)));
+  if (!pidfd) return;  // gone
   pid_t shimPid = static_cast<pid_t>(*pid);
   c->shimPid = shimPid;
-  std::thread([c, fd, shimPid] {
-    struct pollfd p = {fd, POLLIN, 0};
-    while (::poll(&p, 1, -1) < 0 && errno == EINTR) {
-    }
-    ::close(fd);
+  std::thread([c, pidfd = std::move(pidfd), shimPid] {
+    awaitEnd(pidfd);
     shimEnded(*c, shimPid);
   }).detach();
 }

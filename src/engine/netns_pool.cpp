@@ -94,9 +94,7 @@ void NetnsPool::run() {
 }
 
 void NetnsPool::startLocked() {
-  if (started_) return;
-  started_ = true;
-  filler_ = std::thread([this] { run(); });
+  if (!filler_.joinable()) filler_ = std::thread([this] { run(); });
 }
 
 void NetnsPool::start() {

@@ -24,7 +24,7 @@ class NetnsPool {
   NetnsPool& operator=(const NetnsPool&) = delete;
   ~NetnsPool();
 
-  /// Starts the thread that makes them (the first take() does otherwise).
+  /// Starts the thread that makes them, once (the first take() does otherwise).
   void start();
   /// A new network namespace nothing else has used (an nsfs fd), waiting for one to be made
   /// when none is ready.
@@ -41,7 +41,7 @@ class NetnsPool {
   std::deque<UniqueFd> ready_;
   std::thread filler_;
   pid_t fillerTid_ = 0;
-  bool started_ = false, closing_ = false, urgent_ = false;
+  bool closing_ = false, urgent_ = false;
   std::optional<Error> broken_;  // the thread could not make one and stopped
 };
 
